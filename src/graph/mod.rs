@@ -1,0 +1,163 @@
+//! The provider-neutral resource graph: resources, parameters, mappings, conditions and the
+//! references between them. CloudFormation templates and Terraform plans both load into it;
+//! rules see only this.
+
+pub mod names;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::node::Node;
+use crate::source::{SourceFile, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provider {
+    CloudFormation,
+    Terraform,
+}
+
+#[derive(Debug)]
+pub struct Resource {
+    /// Logical ID, or the Terraform resource address.
+    pub id: String,
+    pub id_span: Span,
+    /// CloudFormation type (Terraform types are mapped onto it where a binding exists).
+    pub rtype: String,
+    pub type_span: Span,
+    pub properties: Option<Node>,
+    pub metadata: Option<Node>,
+    pub condition: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Parameter {
+    pub name: String,
+    pub span: Span,
+    pub ptype: Option<String>,
+    pub default: Option<Node>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Resource(usize),
+    Parameter(usize),
+    Mapping(String),
+    Condition(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EdgeKind {
+    Ref,
+    GetAtt(String),
+    Sub,
+    DependsOn,
+    FindInMap,
+    Condition,
+    /// A literal name or ARN that matches a resource of the same file.
+    Name,
+}
+
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub from: usize,
+    /// Property path of the referring value, outside intrinsics: `Cluster`,
+    /// `CapacityProviderStrategy[0].CapacityProvider`.
+    pub path: String,
+    pub span: Span,
+    pub to: Target,
+    pub kind: EdgeKind,
+}
+
+#[derive(Debug)]
+pub struct Graph {
+    pub source: Arc<SourceFile>,
+    pub provider: Provider,
+    pub resources: Vec<Resource>,
+    pub parameters: Vec<Parameter>,
+    pub mappings: HashMap<String, Node>,
+    pub conditions: HashMap<String, Node>,
+    pub edges: Vec<Edge>,
+    by_id: HashMap<String, usize>,
+    by_type: HashMap<String, Vec<usize>>,
+    by_name: HashMap<String, Vec<usize>>,
+    params_by_name: HashMap<String, usize>,
+    out_edges: Vec<Vec<usize>>,
+    in_edges: Vec<Vec<usize>>,
+}
+
+impl Graph {
+    /// Builds the indexes. `edges` may be empty; `link` fills in reference edges.
+    pub fn new(
+        source: Arc<SourceFile>,
+        provider: Provider,
+        resources: Vec<Resource>,
+        parameters: Vec<Parameter>,
+        mappings: HashMap<String, Node>,
+        conditions: HashMap<String, Node>,
+    ) -> Graph {
+        let mut g = Graph {
+            source,
+            provider,
+            by_id: HashMap::new(),
+            by_type: HashMap::new(),
+            by_name: HashMap::new(),
+            params_by_name: HashMap::new(),
+            out_edges: vec![Vec::new(); resources.len()],
+            in_edges: vec![Vec::new(); resources.len()],
+            resources,
+            parameters,
+            mappings,
+            conditions,
+            edges: Vec::new(),
+        };
+        for (i, r) in g.resources.iter().enumerate() {
+            g.by_id.insert(r.id.clone(), i);
+            g.by_type.entry(r.rtype.clone()).or_default().push(i);
+            if let Some(name) = names::literal_name(r) {
+                g.by_name.entry(name.to_string()).or_default().push(i);
+            }
+        }
+        for (i, p) in g.parameters.iter().enumerate() {
+            g.params_by_name.insert(p.name.clone(), i);
+        }
+        g
+    }
+
+    pub fn add_edge(&mut self, edge: Edge) {
+        let n = self.edges.len();
+        self.out_edges[edge.from].push(n);
+        if let Target::Resource(to) = edge.to {
+            self.in_edges[to].push(n);
+        }
+        self.edges.push(edge);
+    }
+
+    pub fn resource(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn parameter(&self, name: &str) -> Option<&Parameter> {
+        self.params_by_name.get(name).map(|&i| &self.parameters[i])
+    }
+
+    pub fn parameter_index(&self, name: &str) -> Option<usize> {
+        self.params_by_name.get(name).copied()
+    }
+
+    pub fn of_type(&self, rtype: &str) -> &[usize] {
+        self.by_type.get(rtype).map_or(&[], Vec::as_slice)
+    }
+
+    /// Resources whose literal name (`ClusterName`, `RoleName`, ...) is `name`.
+    pub fn named(&self, name: &str) -> &[usize] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn edges_from(&self, resource: usize) -> impl Iterator<Item = &Edge> {
+        self.out_edges[resource].iter().map(|&e| &self.edges[e])
+    }
+
+    pub fn edges_to(&self, resource: usize) -> impl Iterator<Item = &Edge> {
+        self.in_edges[resource].iter().map(|&e| &self.edges[e])
+    }
+}

@@ -1,0 +1,13 @@
+//! ecslint: finds the cross-resource mistakes in CloudFormation templates and Terraform plans
+//! that make Amazon ECS tasks fail to start.
+//!
+//! Pipeline: `load` (files → `graph::Graph`) × `dsl` (rule files → `dsl::Program`) →
+//! `engine` (→ `finding::Finding`s) → `render`.
+
+pub mod finding;
+pub mod graph;
+pub mod lint;
+pub mod load;
+pub mod node;
+pub mod render;
+pub mod source;

@@ -1,0 +1,131 @@
+//! One run: find the input files, load them in parallel, evaluate the rules, and collect the
+//! results in a deterministic order.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::finding::FileError;
+use crate::load::{self, Outcome};
+use crate::render::Report;
+use crate::source::SourceFile;
+
+pub struct Options {
+    pub max_file_size: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_file_size: load::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// File extensions looked at when walking a directory.
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template"];
+
+/// Expands directories into the candidate files below them (sorted); files named explicitly
+/// are kept whatever their extension. Paths that do not exist become errors.
+pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let walker = walkdir::WalkDir::new(p)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| !is_hidden(e.path(), p));
+            for entry in walker {
+                match entry {
+                    Ok(e) if e.file_type().is_file() && has_extension(e.path()) => {
+                        files.push(e.into_path())
+                    }
+                    Ok(_) => {}
+                    Err(e) => errors.push(path_error(p, &e.to_string())),
+                }
+            }
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            errors.push(path_error(p, "no such file or directory"));
+        }
+    }
+    (files, errors)
+}
+
+fn has_extension(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e))
+}
+
+/// Hidden directories (`.git`, `.terraform`) below a walked root are not linted.
+fn is_hidden(p: &Path, root: &Path) -> bool {
+    p != root
+        && p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.') && n.len() > 1)
+}
+
+fn path_error(p: &Path, message: &str) -> FileError {
+    FileError {
+        source: SourceFile::new(p.display().to_string(), String::new()),
+        message: message.to_string(),
+        span: None,
+    }
+}
+
+/// Reads and loads one file.
+pub fn load_file(path: &Path, opts: &Options) -> Outcome {
+    let name = path.display().to_string();
+    let fail = |message: String| Outcome::Failed {
+        source: SourceFile::new(name.clone(), String::new()),
+        errors: vec![load::LoadError::whole_file(message)],
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > opts.max_file_size => {
+            return fail(format!(
+                "the file is {} bytes, more than the limit of {} (see --max-file-size)",
+                m.len(),
+                opts.max_file_size
+            ));
+        }
+        Err(e) => return fail(format!("cannot read the file: {e}")),
+        Ok(_) => {}
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => load::load(&name, bytes),
+        Err(e) => fail(format!("cannot read the file: {e}")),
+    }
+}
+
+/// Lints every file under `paths`.
+pub fn run(paths: &[PathBuf], opts: &Options) -> Report {
+    let (files, mut errors) = discover(paths);
+    let outcomes: Vec<Outcome> = files.par_iter().map(|f| load_file(f, opts)).collect();
+    let mut report = Report::default();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Skipped => {}
+            Outcome::Loaded { graph, problems } => {
+                report.files_checked += 1;
+                errors.extend(problems.into_iter().map(|p| FileError {
+                    source: graph.source.clone(),
+                    message: p.message,
+                    span: p.span,
+                }));
+            }
+            Outcome::Failed { source, errors: errs } => {
+                errors.extend(errs.into_iter().map(|p| FileError {
+                    source: source.clone(),
+                    message: p.message,
+                    span: p.span,
+                }));
+            }
+        }
+    }
+    report.errors = errors;
+    report.sort();
+    report
+}

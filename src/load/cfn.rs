@@ -1,0 +1,238 @@
+//! CloudFormation template tree → `Graph`: resources, parameters, mappings, conditions, and
+//! the reference edges between them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::graph::{Edge, EdgeKind, Graph, Parameter, Provider, Resource, Target, names};
+use crate::load::LoadError;
+use crate::node::{Kind, Node, SubPart, sub_parts};
+use crate::source::SourceFile;
+
+pub fn build(source: Arc<SourceFile>, root: &Node) -> Result<Graph, LoadError> {
+    let mut resources = Vec::new();
+    let Some(res_section) = root.get("Resources") else {
+        return Err(LoadError::whole_file("no `Resources` section".to_string()));
+    };
+    for entry in res_section.entries() {
+        let body = &entry.value;
+        let (rtype, type_span) = match body.entry("Type") {
+            Some(t) => (
+                t.value.as_str().unwrap_or_default().to_string(),
+                t.value.span.clone(),
+            ),
+            None => (String::new(), entry.key_span.clone()),
+        };
+        resources.push(Resource {
+            id: entry.key.clone(),
+            id_span: entry.key_span.clone(),
+            rtype,
+            type_span,
+            properties: body.get("Properties").cloned(),
+            metadata: body.get("Metadata").cloned(),
+            condition: body.get("Condition").and_then(Node::as_str).map(String::from),
+        });
+    }
+    let parameters = root
+        .get("Parameters")
+        .map(|p| {
+            p.entries()
+                .iter()
+                .map(|e| Parameter {
+                    name: e.key.clone(),
+                    span: e.key_span.clone(),
+                    ptype: e.value.get("Type").and_then(Node::as_str).map(String::from),
+                    default: e.value.get("Default").cloned(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let section = |name: &str| -> HashMap<String, Node> {
+        root.get(name)
+            .map(|m| {
+                m.entries()
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut graph = Graph::new(
+        source,
+        Provider::CloudFormation,
+        resources,
+        parameters,
+        section("Mappings"),
+        section("Conditions"),
+    );
+    link(&mut graph, res_section);
+    Ok(graph)
+}
+
+/// Adds an edge for every reference a resource makes: intrinsics, `DependsOn`, its
+/// `Condition`, and literal names or ARNs of other resources in the file.
+fn link(graph: &mut Graph, res_section: &Node) {
+    let mut edges = Vec::new();
+    for (from, entry) in res_section.entries().iter().enumerate() {
+        let mut walker = Walker {
+            graph,
+            from,
+            edges: &mut edges,
+        };
+        if let Some(props) = entry.value.get("Properties") {
+            walker.walk(props, String::new());
+        }
+        if let Some(dep) = entry.value.get("DependsOn") {
+            for n in std::iter::once(dep).chain(dep.items()) {
+                if let Some(to) = n.as_str().and_then(|id| graph.resource(id)) {
+                    edges.push(edge(from, "DependsOn", n, Target::Resource(to), EdgeKind::DependsOn));
+                }
+            }
+        }
+        if let Some(c) = entry.value.get("Condition") {
+            if let Some(name) = c.as_str() {
+                edges.push(edge(from, "Condition", c, Target::Condition(name.to_string()), EdgeKind::Condition));
+            }
+        }
+    }
+    for e in edges {
+        graph.add_edge(e);
+    }
+}
+
+fn edge(from: usize, path: &str, at: &Node, to: Target, kind: EdgeKind) -> Edge {
+    Edge {
+        from,
+        path: path.to_string(),
+        span: at.span.clone(),
+        to,
+        kind,
+    }
+}
+
+struct Walker<'a> {
+    graph: &'a Graph,
+    from: usize,
+    edges: &'a mut Vec<Edge>,
+}
+
+impl Walker<'_> {
+    fn target(&self, name: &str) -> Option<Target> {
+        if let Some(r) = self.graph.resource(name) {
+            return Some(Target::Resource(r));
+        }
+        self.graph.parameter_index(name).map(Target::Parameter)
+    }
+
+    fn push(&mut self, path: &str, at: &Node, to: Target, kind: EdgeKind) {
+        self.edges.push(edge(self.from, path, at, to, kind));
+    }
+
+    fn walk(&mut self, node: &Node, path: String) {
+        if let Some((name, arg)) = node.intrinsic() {
+            self.intrinsic(name, arg, node, &path);
+            return;
+        }
+        match &node.kind {
+            Kind::Map(entries) => {
+                for e in entries {
+                    let p = if path.is_empty() {
+                        e.key.clone()
+                    } else {
+                        format!("{path}.{}", e.key)
+                    };
+                    self.walk(&e.value, p);
+                }
+            }
+            Kind::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.walk(item, format!("{path}[{i}]"));
+                }
+            }
+            Kind::Scalar(s) if !s.plain || !s.is_null() => {
+                let name = names::name_in_reference(&s.text);
+                for &to in self.graph.named(name) {
+                    if to != self.from {
+                        self.push(&path, node, Target::Resource(to), EdgeKind::Name);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn intrinsic(&mut self, name: &str, arg: &Node, node: &Node, path: &str) {
+        match name {
+            "Ref" => {
+                if let Some(t) = arg.as_str().and_then(|n| self.target(n)) {
+                    self.push(path, node, t, EdgeKind::Ref);
+                }
+            }
+            "Fn::GetAtt" => {
+                let (res, attr) = getatt_parts(arg);
+                if let Some(Target::Resource(r)) = res.and_then(|n| self.target(n)) {
+                    let attr = attr.unwrap_or_default().to_string();
+                    self.push(path, node, Target::Resource(r), EdgeKind::GetAtt(attr));
+                }
+            }
+            "Fn::Sub" => {
+                let (template, vars) = match &arg.kind {
+                    Kind::Seq(items) => (items.first(), items.get(1)),
+                    _ => (Some(arg), None),
+                };
+                if let Some(s) = template.and_then(Node::as_str) {
+                    for part in sub_parts(s) {
+                        let SubPart::Var(v, _) = part else { continue };
+                        if vars.and_then(|m| m.get(v)).is_some() {
+                            continue;
+                        }
+                        let res = v.split('.').next().unwrap_or(v);
+                        if let Some(t) = self.target(res) {
+                            self.push(path, node, t, EdgeKind::Sub);
+                        }
+                    }
+                }
+                if let Some(vars) = vars {
+                    for e in vars.entries() {
+                        self.walk(&e.value, path.to_string());
+                    }
+                }
+            }
+            "Fn::FindInMap" => {
+                if let Some(m) = arg.items().first().and_then(Node::as_str) {
+                    self.push(path, node, Target::Mapping(m.to_string()), EdgeKind::FindInMap);
+                }
+                for item in arg.items().iter().skip(1) {
+                    self.walk(item, path.to_string());
+                }
+            }
+            "Fn::If" => {
+                if let Some(c) = arg.items().first().and_then(Node::as_str) {
+                    self.push(path, node, Target::Condition(c.to_string()), EdgeKind::Condition);
+                }
+                for item in arg.items().iter().skip(1) {
+                    self.walk(item, path.to_string());
+                }
+            }
+            _ => match &arg.kind {
+                Kind::Seq(items) => {
+                    for item in items {
+                        self.walk(item, path.to_string());
+                    }
+                }
+                _ => self.walk(arg, path.to_string()),
+            },
+        }
+    }
+}
+
+/// The resource and attribute of a `Fn::GetAtt` argument (`[Res, Attr]`).
+pub fn getatt_parts(arg: &Node) -> (Option<&str>, Option<&str>) {
+    match arg.items() {
+        [res, attr, ..] => (res.as_str(), attr.as_str()),
+        _ => match arg.as_str().and_then(|s| s.split_once('.')) {
+            Some((r, a)) => (Some(r), Some(a)),
+            None => (arg.as_str(), None),
+        },
+    }
+}

@@ -1,0 +1,116 @@
+//! The `ecslint` command line: arguments, output format, exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+
+use ecslint::finding::Severity;
+use ecslint::lint;
+use ecslint::render;
+
+/// Finds the cross-resource mistakes in CloudFormation templates and Terraform plans that
+/// make Amazon ECS tasks fail to start.
+#[derive(Parser)]
+#[command(version, about, long_about = None, after_help = EXIT_CODES)]
+struct Cli {
+    /// Templates, plans (`terraform show -json plan.out > plan.json`) or directories to lint.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
+    fail_level: FailLevel,
+
+    /// When to colour human output (NO_COLOR is respected with `auto`).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+
+    /// Refuse input files larger than this many bytes.
+    #[arg(long, default_value_t = ecslint::load::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+}
+
+const EXIT_CODES: &str = "Exit codes:\n  0  no finding at or above --fail-level\n  1  at least one finding at or above --fail-level\n  2  bad input (unreadable or malformed file) or bad usage";
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailLevel {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let opts = lint::Options {
+        max_file_size: cli.max_file_size,
+    };
+    let report = lint::run(&cli.paths, &opts);
+    let out = match cli.format {
+        Format::Human => render::human::render(
+            &report,
+            &render::human::Options {
+                color: use_color(cli.color),
+                width: 100,
+            },
+        ),
+        Format::Json => render::json::render(&report),
+    };
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    exit_code(&report, cli.fail_level)
+}
+
+fn use_color(c: Color) -> bool {
+    match c {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    }
+}
+
+fn exit_code(report: &render::Report, level: FailLevel) -> ExitCode {
+    if !report.errors.is_empty() {
+        return ExitCode::from(2);
+    }
+    let threshold = match level {
+        FailLevel::Error => Some(Severity::Error),
+        FailLevel::Warning => Some(Severity::Warning),
+        FailLevel::Info => Some(Severity::Info),
+        FailLevel::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,42 @@
+//! Output formats. Renderers know nothing of rules or file formats: they print a `Report`.
+
+pub mod human;
+pub mod json;
+
+use crate::finding::{FileError, Finding};
+
+/// Everything one run found, in deterministic order (file, then position).
+#[derive(Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<FileError>,
+    /// How many files were linted (not skipped).
+    pub files_checked: usize,
+}
+
+impl Report {
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.source.path, a.span.start, &a.code, &a.message).cmp(&(
+                &b.source.path,
+                b.span.start,
+                &b.code,
+                &b.message,
+            ))
+        });
+        self.errors.sort_by(|a, b| {
+            (&a.source.path, a.span.as_ref().map(|s| s.start)).cmp(&(
+                &b.source.path,
+                b.span.as_ref().map(|s| s.start),
+            ))
+        });
+    }
+}
+
+/// 1-based line and column of a byte offset in a file, and of the end of a span.
+pub fn position(f: &Finding) -> ((usize, usize), (usize, usize)) {
+    (
+        f.source.line_col(f.span.start),
+        f.source.line_col(f.span.end),
+    )
+}

@@ -1,0 +1,99 @@
+//! Source files: text, a line index, and conversions between byte offsets, character offsets
+//! and line/column positions. Every span in ecslint is a byte range into `SourceFile::text`.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A byte range into a source text.
+pub type Span = Range<usize>;
+
+/// One input file, shared by the graph, the findings and the renderers.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path exactly as the user gave it (or as found while walking a directory).
+    pub path: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+    /// Byte offset of every character, present only when the text is not pure ASCII
+    /// (the YAML parser counts characters; spans are bytes).
+    char_bytes: Option<Vec<u32>>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: String) -> Arc<SourceFile> {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let char_bytes = (!text.is_ascii()).then(|| {
+            let mut v: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
+            v.push(text.len() as u32);
+            v
+        });
+        Arc::new(SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+            char_bytes,
+        })
+    }
+
+    /// Byte offset of the character at `char_index` (clamped to the end of the text).
+    pub fn byte_of_char(&self, char_index: usize) -> usize {
+        match &self.char_bytes {
+            None => char_index.min(self.text.len()),
+            Some(v) => v
+                .get(char_index)
+                .map(|&b| b as usize)
+                .unwrap_or(self.text.len()),
+        }
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn line_col(&self, byte: usize) -> (usize, usize) {
+        let byte = byte.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
+        let start = self.line_starts[line];
+        let col = self
+            .text
+            .get(start..byte)
+            .map(|s| s.chars().count())
+            .unwrap_or(byte - start);
+        (line + 1, col + 1)
+    }
+
+    /// Byte offset of a 1-based line and 1-based character column.
+    pub fn byte_of_line_col(&self, line: usize, col: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        rest.char_indices()
+            .nth(col.saturating_sub(1))
+            .map(|(i, _)| start + i)
+            .unwrap_or(self.text.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multibyte_text_keeps_byte_offsets_exact() {
+        let src = SourceFile::new("t.yaml", "# 한국어 説明\nKey: 値\n".to_string());
+        let key = src.text.find("Key").unwrap();
+        assert_eq!(src.line_col(key), (2, 1));
+        let value = src.text.find('値').unwrap();
+        assert_eq!(src.line_col(value), (2, 6));
+        // "# 한국어 説明\n" is 9 characters but 19 bytes.
+        assert_eq!(src.byte_of_char(9), key);
+        assert_eq!(src.byte_of_line_col(2, 6), value);
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_clamped() {
+        let src = SourceFile::new("t", "ab".to_string());
+        assert_eq!(src.byte_of_char(99), 2);
+        assert_eq!(src.line_col(99), (1, 3));
+        assert_eq!(src.byte_of_line_col(7, 1), 2);
+    }
+}

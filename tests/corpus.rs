@@ -1,0 +1,78 @@
+//! Loads every file of the shared real-world corpus (`../shared/corpus`, see its README):
+//! no file may crash the loader, and no `expect=good` file that cfn-lint parses (no E0000)
+//! may fail to load.
+
+use std::path::{Path, PathBuf};
+
+use ecslint::lint::{self, Options};
+use ecslint::load::Outcome;
+
+fn corpus_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    dir.join("MANIFEST.tsv").exists().then_some(dir)
+}
+
+struct Row {
+    path: String,
+    expect: String,
+    cfnlint_errors: String,
+}
+
+fn manifest(dir: &Path) -> Vec<Row> {
+    let text = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("MANIFEST.tsv readable");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (p, e, c) = (col("path"), col("expect"), col("cfnlint_errors"));
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            Row {
+                path: f[p].to_string(),
+                expect: f[e].to_string(),
+                cfnlint_errors: f.get(c).copied().unwrap_or_default().to_string(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_corpus_file_loads_without_a_crash() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("skipped: ../shared/corpus is not present next to this checkout");
+        return;
+    };
+    let rows = manifest(&dir);
+    assert!(rows.len() > 4000, "the manifest lists {} files", rows.len());
+    let opts = Options::default();
+    let mut unexpected = Vec::new();
+    let (mut loaded, mut failed, mut skipped) = (0, 0, 0);
+    for row in &rows {
+        let path = dir.join(&row.path);
+        let outcome = std::panic::catch_unwind(|| lint::load_file(&path, &opts))
+            .unwrap_or_else(|_| panic!("loading {} panicked", row.path));
+        let must_load = row.expect == "good" && !row.cfnlint_errors.contains("E0000");
+        match outcome {
+            Outcome::Loaded { problems, .. } => {
+                loaded += 1;
+                if must_load && !problems.is_empty() {
+                    unexpected.push(format!("{}: {}", row.path, problems[0].message));
+                }
+            }
+            Outcome::Failed { errors, .. } => {
+                failed += 1;
+                if must_load {
+                    unexpected.push(format!("{}: {}", row.path, errors[0].message));
+                }
+            }
+            Outcome::Skipped => {
+                skipped += 1;
+                if must_load && row.path.starts_with("tfplan/") {
+                    unexpected.push(format!("{}: skipped", row.path));
+                }
+            }
+        }
+    }
+    eprintln!("corpus: {loaded} loaded, {failed} failed, {skipped} skipped");
+    assert!(unexpected.is_empty(), "good files failed to load:\n{}", unexpected.join("\n"));
+}
