@@ -5,6 +5,9 @@
 //! `engine` (→ `finding::Finding`s) → `render`.
 
 pub mod finding;
+pub mod dsl;
+pub mod engine;
+pub mod explain;
 pub mod graph;
 pub mod lint;
 pub mod load;

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::finding::FileError;
+use crate::dsl::Program;
+use crate::engine;
+use crate::finding::{FileError, Finding};
 use crate::load::{self, Outcome};
 use crate::render::Report;
 use crate::source::SourceFile;
@@ -100,12 +102,23 @@ pub fn load_file(path: &Path, opts: &Options) -> Outcome {
     }
 }
 
-/// Lints every file under `paths`.
-pub fn run(paths: &[PathBuf], opts: &Options) -> Report {
+/// Lints every file under `paths` with the rules of `program`.
+pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
     let (files, mut errors) = discover(paths);
-    let outcomes: Vec<Outcome> = files.par_iter().map(|f| load_file(f, opts)).collect();
+    let outcomes: Vec<(Outcome, Vec<Finding>)> = files
+        .par_iter()
+        .map(|f| {
+            let outcome = load_file(f, opts);
+            let findings = match &outcome {
+                Outcome::Loaded { graph, .. } => engine::run(program, graph),
+                _ => Vec::new(),
+            };
+            (outcome, findings)
+        })
+        .collect();
     let mut report = Report::default();
-    for outcome in outcomes {
+    for (outcome, findings) in outcomes {
+        report.findings.extend(findings);
         match outcome {
             Outcome::Skipped => {}
             Outcome::Loaded { graph, problems } => {

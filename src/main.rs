@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 
+use ecslint::dsl::Program;
+use ecslint::explain;
 use ecslint::finding::Severity;
 use ecslint::lint;
 use ecslint::render;
@@ -13,11 +15,25 @@ use ecslint::render;
 /// Finds the cross-resource mistakes in CloudFormation templates and Terraform plans that
 /// make Amazon ECS tasks fail to start.
 #[derive(Parser)]
-#[command(version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(
+    version,
+    about,
+    long_about = None,
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Templates, plans (`terraform show -json plan.out > plan.json`) or directories to lint.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+
+    /// Also load the `.ecsl` rule files of this directory (repeatable).
+    #[arg(long = "rules", value_name = "DIR", global = true)]
+    rule_dirs: Vec<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -36,7 +52,30 @@ struct Cli {
     max_file_size: u64,
 }
 
-const EXIT_CODES: &str = "Exit codes:\n  0  no finding at or above --fail-level\n  1  at least one finding at or above --fail-level\n  2  bad input (unreadable or malformed file) or bad usage";
+const EXAMPLES: &str = "Examples:
+  ecslint template.yaml                 lint one CloudFormation template
+  ecslint infra/ --format sarif         lint a directory, SARIF for code scanning
+  ecslint plan.json                     lint a Terraform plan (terraform show -json plan.out)
+  ecslint rules                         list the rules
+  ecslint explain ECS001                what a rule checks, and why
+  ecslint explain \"exec format error\"   which rules prevent an error seen on AWS
+
+Exit codes:
+  0  no finding at or above --fail-level
+  1  at least one finding at or above --fail-level
+  2  bad input (unreadable or malformed file, bad rule file) or bad usage";
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// List the rules: code, severity, name and summary.
+    Rules,
+    /// Explain a rule by code (`ECS001`), or find the rules whose production symptom or
+    /// summary mentions a text (paste the error from the ECS console).
+    Explain {
+        /// A rule code or any text.
+        query: String,
+    },
+}
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
@@ -71,10 +110,29 @@ fn main() -> ExitCode {
             };
         }
     };
+    let dirs: Vec<&std::path::Path> = cli.rule_dirs.iter().map(PathBuf::as_path).collect();
+    let program = match Program::load(&dirs) {
+        Ok(p) => p,
+        Err(errors) => {
+            let handler = miette::GraphicalReportHandler::new_themed(theme(use_color(cli.color)));
+            let mut out = String::new();
+            for e in &errors {
+                let _ = handler.render_report(&mut out, e);
+                out.push('\n');
+            }
+            eprint!("{out}");
+            return ExitCode::from(2);
+        }
+    };
+    match &cli.command {
+        Some(Command::Rules) => return print(&explain::list(&program)),
+        Some(Command::Explain { query }) => return print(&explain::explain(&program, query)),
+        None => {}
+    }
     let opts = lint::Options {
         max_file_size: cli.max_file_size,
     };
-    let report = lint::run(&cli.paths, &opts);
+    let report = lint::run(&cli.paths, &program, &opts);
     let out = match cli.format {
         Format::Human => render::human::render(
             &report,
@@ -87,6 +145,19 @@ fn main() -> ExitCode {
     };
     let _ = std::io::stdout().write_all(out.as_bytes());
     exit_code(&report, cli.fail_level)
+}
+
+fn print(text: &str) -> ExitCode {
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+fn theme(color: bool) -> miette::GraphicalTheme {
+    if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    }
 }
 
 fn use_color(c: Color) -> bool {

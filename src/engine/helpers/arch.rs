@@ -81,12 +81,8 @@ const X86_64_FAMILIES: &[&str] = &[
 pub fn instance_arch(instance_type: &str) -> Option<Arch> {
     let lower = instance_type.trim().to_ascii_lowercase();
     let (family, size) = lower.split_once('.')?;
-    let well_formed = |s: &str| {
-        !s.is_empty()
-            && s
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    };
+    let well_formed =
+        |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if !well_formed(family) || !well_formed(size) {
         return None;
     }
@@ -126,6 +122,9 @@ pub fn image_arch(image: &str) -> Option<Arch> {
         ["aws", "service", "ecs", "optimized-ami", rest @ ..] if !rest.is_empty() => {
             if rest.contains(&"arm64") {
                 Some(Arch::Arm64)
+            } else if path.contains(['\u{E000}', '$']) {
+                // A deploy-time value (placeholder or `${...}`) could be the `arm64` segment.
+                None
             } else {
                 Some(Arch::X86_64)
             }
@@ -293,7 +292,13 @@ mod tests {
 
     #[test]
     fn unknown_families_are_not_guessed() {
-        for t in ["zz9.large", "m99.large", "c9x.large", "mac-m4.metal", "q1.small"] {
+        for t in [
+            "zz9.large",
+            "m99.large",
+            "c9x.large",
+            "mac-m4.metal",
+            "q1.small",
+        ] {
             assert_eq!(instance_arch(t), None, "{t}");
         }
     }
@@ -333,6 +338,33 @@ mod tests {
         for (path, arch) in cases {
             assert_eq!(image_arch(path), Some(arch), "{path}");
         }
+    }
+
+    #[test]
+    fn deploy_time_segments_are_not_guessed() {
+        assert_eq!(
+            image_arch(
+                "/aws/service/ecs/optimized-ami/amazon-linux-2023/\u{E000}0\u{E001}/recommended/image_id"
+            ),
+            None
+        );
+        assert_eq!(
+            image_arch(
+                "{{resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/${Arch}/recommended/image_id}}"
+            ),
+            None
+        );
+        assert_eq!(
+            image_arch("/aws/service/bottlerocket/aws-ecs-2/\u{E000}0\u{E001}/latest/image_id"),
+            None
+        );
+        // A visible arm64 segment settles it whatever else is unknown.
+        assert_eq!(
+            image_arch(
+                "/aws/service/ecs/optimized-ami/\u{E000}0\u{E001}/arm64/recommended/image_id"
+            ),
+            Some(Arch::Arm64)
+        );
     }
 
     #[test]
@@ -425,16 +457,29 @@ mod tests {
             image_name_arch("ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"),
             Some(Arch::X86_64)
         );
-        assert_eq!(image_name_arch("amzn-ec2-macos-14.*-arm64_mac"), Some(Arch::Arm64Mac));
+        assert_eq!(
+            image_name_arch("amzn-ec2-macos-14.*-arm64_mac"),
+            Some(Arch::Arm64Mac)
+        );
         assert_eq!(image_name_arch("al2023-ami-ecs-hvm-*"), None);
         assert_eq!(image_name_arch("my-arm64ish-image"), None);
-        assert_eq!(image_name_arch("^al2023-ami-ecs-hvm-.*-(arm64|x86_64)$"), None);
+        assert_eq!(
+            image_name_arch("^al2023-ami-ecs-hvm-.*-(arm64|x86_64)$"),
+            None
+        );
         assert_eq!(image_name_arch(""), None);
     }
 
     #[test]
     fn arch_words() {
-        for w in ["arm64", "ARM64", "aarch64", "graviton", "Graviton3", " arm64 "] {
+        for w in [
+            "arm64",
+            "ARM64",
+            "aarch64",
+            "graviton",
+            "Graviton3",
+            " arm64 ",
+        ] {
             assert_eq!(arch_word(w), Some(Arch::Arm64), "{w}");
         }
         for w in ["x86_64", "X86_64", "amd64", "x86"] {

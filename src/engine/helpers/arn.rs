@@ -59,11 +59,11 @@ mod tests {
             arn_service("arn:aws-cn:ssm:cn-north-1:123456789012:parameter/x"),
             Some("ssm")
         );
+        assert_eq!(arn_service("arn:aws-us-gov:s3:::bucket/key"), Some("s3"));
         assert_eq!(
-            arn_service("arn:aws-us-gov:s3:::bucket/key"),
-            Some("s3")
+            arn_service("arn:aws:secretsmanager:..."),
+            Some("secretsmanager")
         );
-        assert_eq!(arn_service("arn:aws:secretsmanager:..."), Some("secretsmanager"));
     }
 
     #[test]
@@ -117,7 +117,13 @@ mod tests {
 
     #[test]
     fn resource_rejects_short_or_non_arns() {
-        for s in ["", "arn:aws:s3::", "arn:aws:secretsmanager:...", "bucket/key", "arn"] {
+        for s in [
+            "",
+            "arn:aws:s3::",
+            "arn:aws:secretsmanager:...",
+            "bucket/key",
+            "arn",
+        ] {
             assert_eq!(arn_resource(s), None, "{s:?}");
         }
     }

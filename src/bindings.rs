@@ -1,0 +1,1236 @@
+//! Terraform → CloudFormation model map: which CloudFormation type a Terraform resource type
+//! stands for, and which property each of its attributes becomes.
+//!
+//! Rules see one model (the CloudFormation one), so this table is the only place that knows
+//! Terraform attribute names. Adding a type is one `Binding` entry; conversions that are more
+//! than a rename (a JSON string, a bool that CloudFormation spells `ENABLED`, camelCase keys)
+//! are small named decoder functions.
+//!
+//! Input to the table is a resource's planned values after the plan loader has marked unknown
+//! values and put references in (`load::tfplan`); output is a CloudFormation `Properties` map.
+
+use crate::load::json;
+use crate::node::{Entry, Kind, Node};
+use crate::source::Span;
+
+/// One Terraform type (`aws_x`, or `data.aws_x` for a data source) and its CloudFormation form.
+pub struct Binding {
+    pub tf: &'static str,
+    pub cfn: &'static str,
+    pub fields: &'static [Field],
+    /// Inline blocks that CloudFormation models as resources of their own.
+    pub children: &'static [Child],
+}
+
+/// One attribute. `cfn` may be a dotted path: `LaunchTemplateData.ImageId` puts a top-level
+/// Terraform attribute inside a CloudFormation wrapper property.
+pub struct Field {
+    pub tf: &'static str,
+    pub cfn: &'static str,
+    pub shape: Shape,
+}
+
+pub enum Shape {
+    /// Copied as it is (null means unset and is dropped).
+    Value,
+    /// A list of values; a lone value becomes a one-item list.
+    List,
+    /// A nested block: SDKv2 writes `[{…}]`, the Plugin Framework `{…}`; both become a map.
+    Block(&'static [Field]),
+    /// A list of nested blocks → a list of maps.
+    Blocks(&'static [Field]),
+    /// Optional+Computed in the provider: unknown while nothing in the configuration sets it
+    /// means "whatever AWS or other resources decide", which CloudFormation spells by leaving
+    /// the property out.
+    Computed(&'static Shape),
+    /// A conversion of a value that a configuration reference may stand for.
+    Decode(Decoder),
+    /// A conversion of text content (JSON documents, user data). References found in the
+    /// configuration are interpolated into such text, so they never replace it.
+    Content(Decoder),
+}
+
+pub type Decoder = fn(&Input) -> Option<Node>;
+
+/// What a decoder sees of one attribute.
+pub struct Input<'a> {
+    pub value: Option<&'a Node>,
+    /// Where a synthesized value points: the attribute's value, else its block.
+    pub span: Span,
+    /// All attributes of the block the attribute belongs to.
+    pub attrs: &'a Node,
+    pub conf: Conf<'a>,
+    pub tf: &'static str,
+}
+
+impl Input<'_> {
+    /// The attribute's expression in the plan's `configuration`.
+    pub fn expr(&self) -> Option<&Node> {
+        self.conf.exprs.and_then(|e| e.get(self.tf))
+    }
+}
+
+/// The configuration expressions of one block, and whether the configuration was there at all
+/// (a plan without `configuration` cannot tell an unset attribute from an unknown one).
+#[derive(Clone, Copy)]
+pub struct Conf<'a> {
+    pub configured: bool,
+    pub exprs: Option<&'a Node>,
+}
+
+impl<'a> Conf<'a> {
+    /// The block-expressions of nested block `tf`, item `i` (an array for list blocks, one
+    /// object for single blocks).
+    fn nested(self, tf: &str, i: usize) -> Conf<'a> {
+        let block = self.exprs.and_then(|e| e.get(tf));
+        let exprs = match block.map(|b| &b.kind) {
+            Some(Kind::Seq(items)) => items.get(i).or(items.first()),
+            _ => block,
+        };
+        Conf {
+            configured: self.configured,
+            exprs,
+        }
+    }
+}
+
+/// An inline block split off into resources of its own (`aws_route_table.route[]` →
+/// `AWS::EC2::Route`), each pointing back at its parent through `parent`.
+pub struct Child {
+    pub tf: &'static str,
+    pub cfn: &'static str,
+    pub parent: &'static str,
+    pub fields: &'static [Field],
+}
+
+/// A resource that CloudFormation has no separate type for, folded into another resource:
+/// the value of `value` is appended to property `into` of the `target` resource(s) named by
+/// attribute `by` (a reference or a literal name; one or a list).
+pub struct Fold {
+    pub tf: &'static str,
+    pub by: &'static str,
+    pub target: &'static str,
+    pub value: &'static str,
+    pub into: &'static str,
+}
+
+pub const FOLDS: &[Fold] = &[
+    Fold {
+        tf: "aws_iam_role_policy_attachment",
+        by: "role",
+        target: "AWS::IAM::Role",
+        value: "policy_arn",
+        into: "ManagedPolicyArns",
+    },
+    Fold {
+        tf: "aws_iam_policy_attachment",
+        by: "roles",
+        target: "AWS::IAM::Role",
+        value: "policy_arn",
+        into: "ManagedPolicyArns",
+    },
+];
+
+use Shape::{Block, Blocks, Computed, Content, Decode, List, Value};
+
+const fn f(tf: &'static str, cfn: &'static str, shape: Shape) -> Field {
+    Field { tf, cfn, shape }
+}
+
+const fn b(tf: &'static str, cfn: &'static str, fields: &'static [Field]) -> Binding {
+    Binding {
+        tf,
+        cfn,
+        fields,
+        children: &[],
+    }
+}
+
+const STRATEGY: &[Field] = &[
+    f("capacity_provider", "CapacityProvider", Value),
+    f("base", "Base", Value),
+    f("weight", "Weight", Value),
+];
+
+const LAUNCH_TEMPLATE_SPEC: &[Field] = &[
+    f("launch_template_id", "LaunchTemplateId", Computed(&Value)),
+    f("launch_template_name", "LaunchTemplateName", Computed(&Value)),
+    f("version", "Version", Value),
+];
+
+/// Route targets; the provider writes "" for the ones not set in an inline route.
+const ROUTE: &[Field] = &[
+    f("destination_cidr_block", "DestinationCidrBlock", Decode(non_empty)),
+    f("cidr_block", "DestinationCidrBlock", Decode(non_empty)),
+    f("destination_ipv6_cidr_block", "DestinationIpv6CidrBlock", Decode(non_empty)),
+    f("ipv6_cidr_block", "DestinationIpv6CidrBlock", Decode(non_empty)),
+    f("destination_prefix_list_id", "DestinationPrefixListId", Decode(non_empty)),
+    f("gateway_id", "GatewayId", Decode(non_empty)),
+    f("nat_gateway_id", "NatGatewayId", Decode(non_empty)),
+    f("vpc_endpoint_id", "VpcEndpointId", Decode(non_empty)),
+    f("transit_gateway_id", "TransitGatewayId", Decode(non_empty)),
+    f("network_interface_id", "NetworkInterfaceId", Decode(non_empty)),
+    f("egress_only_gateway_id", "EgressOnlyInternetGatewayId", Decode(non_empty)),
+    f("vpc_peering_connection_id", "VpcPeeringConnectionId", Decode(non_empty)),
+];
+
+const SG_RULE: &[Field] = &[
+    f("security_group_id", "GroupId", Value),
+    f("ip_protocol", "IpProtocol", Value),
+    f("from_port", "FromPort", Value),
+    f("to_port", "ToPort", Value),
+    f("cidr_ipv4", "CidrIp", Value),
+    f("cidr_ipv6", "CidrIpv6", Value),
+];
+
+pub static BINDINGS: &[Binding] = &[
+    // ECS
+    b(
+        "aws_ecs_task_definition",
+        "AWS::ECS::TaskDefinition",
+        &[
+            f("family", "Family", Value),
+            f("container_definitions", "ContainerDefinitions", Content(container_definitions)),
+            f("execution_role_arn", "ExecutionRoleArn", Value),
+            f("task_role_arn", "TaskRoleArn", Value),
+            f("network_mode", "NetworkMode", Computed(&Value)),
+            f("requires_compatibilities", "RequiresCompatibilities", List),
+            f("cpu", "Cpu", Value),
+            f("memory", "Memory", Value),
+            f("pid_mode", "PidMode", Value),
+            f("ipc_mode", "IpcMode", Value),
+            f(
+                "runtime_platform",
+                "RuntimePlatform",
+                Block(&[
+                    f("cpu_architecture", "CpuArchitecture", Value),
+                    f("operating_system_family", "OperatingSystemFamily", Value),
+                ]),
+            ),
+            f("ephemeral_storage", "EphemeralStorage", Block(&[f("size_in_gib", "SizeInGiB", Value)])),
+            f(
+                "volume",
+                "Volumes",
+                Blocks(&[
+                    f("name", "Name", Value),
+                    f("host_path", "Host.SourcePath", Value),
+                    f(
+                        "efs_volume_configuration",
+                        "EFSVolumeConfiguration",
+                        Block(&[
+                            f("file_system_id", "FilesystemId", Value),
+                            f("root_directory", "RootDirectory", Value),
+                            f("transit_encryption", "TransitEncryption", Value),
+                            f(
+                                "authorization_config",
+                                "AuthorizationConfig",
+                                Block(&[
+                                    f("access_point_id", "AccessPointId", Value),
+                                    f("iam", "IAM", Value),
+                                ]),
+                            ),
+                        ]),
+                    ),
+                ]),
+            ),
+        ],
+    ),
+    b(
+        "aws_ecs_service",
+        "AWS::ECS::Service",
+        &[
+            f("name", "ServiceName", Value),
+            f("cluster", "Cluster", Computed(&Value)),
+            f("task_definition", "TaskDefinition", Value),
+            f("launch_type", "LaunchType", Computed(&Value)),
+            f("capacity_provider_strategy", "CapacityProviderStrategy", Blocks(STRATEGY)),
+            f("enable_execute_command", "EnableExecuteCommand", Value),
+            f(
+                "network_configuration",
+                "NetworkConfiguration.AwsvpcConfiguration",
+                Block(&[
+                    f("subnets", "Subnets", List),
+                    f("security_groups", "SecurityGroups", List),
+                    f("assign_public_ip", "AssignPublicIp", Decode(enabled_disabled)),
+                ]),
+            ),
+            f("desired_count", "DesiredCount", Value),
+            f("platform_version", "PlatformVersion", Computed(&Value)),
+            f("scheduling_strategy", "SchedulingStrategy", Value),
+            f("iam_role", "Role", Computed(&Value)),
+            f(
+                "load_balancer",
+                "LoadBalancers",
+                Blocks(&[
+                    f("target_group_arn", "TargetGroupArn", Value),
+                    f("elb_name", "LoadBalancerName", Value),
+                    f("container_name", "ContainerName", Value),
+                    f("container_port", "ContainerPort", Value),
+                ]),
+            ),
+        ],
+    ),
+    b(
+        "aws_ecs_cluster",
+        "AWS::ECS::Cluster",
+        &[
+            f("name", "ClusterName", Value),
+            f("setting", "ClusterSettings", Blocks(&[f("name", "Name", Value), f("value", "Value", Value)])),
+            f(
+                "configuration",
+                "Configuration",
+                Block(&[f(
+                    "execute_command_configuration",
+                    "ExecuteCommandConfiguration",
+                    Block(&[
+                        f("kms_key_id", "KmsKeyId", Value),
+                        f("logging", "Logging", Value),
+                        f(
+                            "log_configuration",
+                            "LogConfiguration",
+                            Block(&[
+                                f("cloud_watch_log_group_name", "CloudWatchLogGroupName", Value),
+                                f("cloud_watch_encryption_enabled", "CloudWatchEncryptionEnabled", Value),
+                                f("s3_bucket_name", "S3BucketName", Value),
+                                f("s3_bucket_encryption_enabled", "S3EncryptionEnabled", Value),
+                                f("s3_key_prefix", "S3KeyPrefix", Value),
+                            ]),
+                        ),
+                    ]),
+                )]),
+            ),
+            // Removed in provider v5 but still in older plans; CloudFormation has both too.
+            f("capacity_providers", "CapacityProviders", Computed(&List)),
+            f(
+                "default_capacity_provider_strategy",
+                "DefaultCapacityProviderStrategy",
+                Computed(&Blocks(STRATEGY)),
+            ),
+        ],
+    ),
+    b(
+        "aws_ecs_capacity_provider",
+        "AWS::ECS::CapacityProvider",
+        &[
+            f("name", "Name", Value),
+            f(
+                "auto_scaling_group_provider",
+                "AutoScalingGroupProvider",
+                Block(&[
+                    f("auto_scaling_group_arn", "AutoScalingGroupArn", Value),
+                    f(
+                        "managed_scaling",
+                        "ManagedScaling",
+                        Computed(&Block(&[
+                            f("status", "Status", Value),
+                            f("target_capacity", "TargetCapacity", Value),
+                            f("minimum_scaling_step_size", "MinimumScalingStepSize", Value),
+                            f("maximum_scaling_step_size", "MaximumScalingStepSize", Value),
+                            f("instance_warmup_period", "InstanceWarmupPeriod", Value),
+                        ])),
+                    ),
+                    f("managed_termination_protection", "ManagedTerminationProtection", Computed(&Value)),
+                    f("managed_draining", "ManagedDraining", Computed(&Value)),
+                ]),
+            ),
+        ],
+    ),
+    b(
+        "aws_ecs_cluster_capacity_providers",
+        "AWS::ECS::ClusterCapacityProviderAssociations",
+        &[
+            f("cluster_name", "Cluster", Value),
+            f("capacity_providers", "CapacityProviders", List),
+            f("default_capacity_provider_strategy", "DefaultCapacityProviderStrategy", Blocks(STRATEGY)),
+        ],
+    ),
+    // EC2 capacity
+    b(
+        "aws_autoscaling_group",
+        "AWS::AutoScaling::AutoScalingGroup",
+        &[
+            f("name", "AutoScalingGroupName", Value),
+            f("launch_configuration", "LaunchConfigurationName", Value),
+            f(
+                "launch_template",
+                "LaunchTemplate",
+                Block(&[
+                    f("id", "LaunchTemplateId", Computed(&Value)),
+                    f("name", "LaunchTemplateName", Computed(&Value)),
+                    f("version", "Version", Value),
+                ]),
+            ),
+            f(
+                "mixed_instances_policy",
+                "MixedInstancesPolicy",
+                Block(&[f(
+                    "launch_template",
+                    "LaunchTemplate",
+                    Block(&[
+                        f("launch_template_specification", "LaunchTemplateSpecification", Block(LAUNCH_TEMPLATE_SPEC)),
+                        f(
+                            "override",
+                            "Overrides",
+                            Blocks(&[
+                                f("instance_type", "InstanceType", Value),
+                                f(
+                                    "launch_template_specification",
+                                    "LaunchTemplateSpecification",
+                                    Block(LAUNCH_TEMPLATE_SPEC),
+                                ),
+                            ]),
+                        ),
+                    ]),
+                )]),
+            ),
+            f("vpc_zone_identifier", "VPCZoneIdentifier", Computed(&List)),
+            f("availability_zones", "AvailabilityZones", Computed(&List)),
+            f("min_size", "MinSize", Value),
+            f("max_size", "MaxSize", Value),
+            f("desired_capacity", "DesiredCapacity", Computed(&Value)),
+            f("protect_from_scale_in", "NewInstancesProtectedFromScaleIn", Value),
+            f(
+                "tag",
+                "Tags",
+                Blocks(&[
+                    f("key", "Key", Value),
+                    f("value", "Value", Value),
+                    f("propagate_at_launch", "PropagateAtLaunch", Value),
+                ]),
+            ),
+        ],
+    ),
+    b(
+        "aws_launch_template",
+        "AWS::EC2::LaunchTemplate",
+        &[
+            f("name", "LaunchTemplateName", Value),
+            f("image_id", "LaunchTemplateData.ImageId", Value),
+            f("instance_type", "LaunchTemplateData.InstanceType", Value),
+            f(
+                "iam_instance_profile",
+                "LaunchTemplateData.IamInstanceProfile",
+                Block(&[f("arn", "Arn", Decode(non_empty)), f("name", "Name", Decode(non_empty))]),
+            ),
+            // Base64 in both models.
+            f("user_data", "LaunchTemplateData.UserData", Value),
+            f(
+                "network_interfaces",
+                "LaunchTemplateData.NetworkInterfaces",
+                Blocks(&[
+                    f("associate_public_ip_address", "AssociatePublicIpAddress", Decode(non_empty)),
+                    f("subnet_id", "SubnetId", Decode(non_empty)),
+                    f("security_groups", "Groups", List),
+                    f("device_index", "DeviceIndex", Value),
+                ]),
+            ),
+            f("vpc_security_group_ids", "LaunchTemplateData.SecurityGroupIds", List),
+            f(
+                "metadata_options",
+                "LaunchTemplateData.MetadataOptions",
+                Computed(&Block(&[
+                    f("http_endpoint", "HttpEndpoint", Computed(&Value)),
+                    f("http_tokens", "HttpTokens", Computed(&Value)),
+                    f("http_put_response_hop_limit", "HttpPutResponseHopLimit", Computed(&Value)),
+                ])),
+            ),
+        ],
+    ),
+    b(
+        "aws_launch_configuration",
+        "AWS::AutoScaling::LaunchConfiguration",
+        &[
+            f("name", "LaunchConfigurationName", Value),
+            f("image_id", "ImageId", Value),
+            f("instance_type", "InstanceType", Value),
+            f("iam_instance_profile", "IamInstanceProfile", Value),
+            f("user_data", "UserData", Content(launch_configuration_user_data)),
+            f("security_groups", "SecurityGroups", List),
+            f("associate_public_ip_address", "AssociatePublicIpAddress", Value),
+        ],
+    ),
+    // IAM
+    b(
+        "aws_iam_role",
+        "AWS::IAM::Role",
+        &[
+            f("name", "RoleName", Value),
+            f("path", "Path", Value),
+            f("assume_role_policy", "AssumeRolePolicyDocument", Content(json_document)),
+            // Both are Computed: they only list what is attached, which the plan shows as
+            // separate resources (folded in through `FOLDS`, or `AWS::IAM::Policy`).
+            f(
+                "inline_policy",
+                "Policies",
+                Computed(&Blocks(&[
+                    f("name", "PolicyName", Decode(non_empty)),
+                    f("policy", "PolicyDocument", Content(json_document)),
+                ])),
+            ),
+            f("managed_policy_arns", "ManagedPolicyArns", Computed(&List)),
+            f("permissions_boundary", "PermissionsBoundary", Value),
+        ],
+    ),
+    b(
+        "aws_iam_role_policy",
+        "AWS::IAM::Policy",
+        &[
+            f("name", "PolicyName", Value),
+            f("policy", "PolicyDocument", Content(json_document)),
+            f("role", "Roles", Decode(one_item_list)),
+        ],
+    ),
+    b(
+        "aws_iam_policy",
+        "AWS::IAM::ManagedPolicy",
+        &[
+            f("name", "ManagedPolicyName", Value),
+            f("path", "Path", Value),
+            f("policy", "PolicyDocument", Content(json_document)),
+        ],
+    ),
+    b(
+        "aws_iam_instance_profile",
+        "AWS::IAM::InstanceProfile",
+        &[
+            f("name", "InstanceProfileName", Value),
+            f("path", "Path", Value),
+            f("role", "Roles", Decode(one_item_list)),
+        ],
+    ),
+    // Networking
+    b(
+        "aws_vpc",
+        "AWS::EC2::VPC",
+        &[
+            f("cidr_block", "CidrBlock", Value),
+            f("enable_dns_support", "EnableDnsSupport", Value),
+            f("enable_dns_hostnames", "EnableDnsHostnames", Computed(&Value)),
+        ],
+    ),
+    b(
+        "aws_subnet",
+        "AWS::EC2::Subnet",
+        &[
+            f("vpc_id", "VpcId", Value),
+            f("cidr_block", "CidrBlock", Value),
+            f("availability_zone", "AvailabilityZone", Computed(&Value)),
+            f("map_public_ip_on_launch", "MapPublicIpOnLaunch", Value),
+        ],
+    ),
+    // CloudFormation attaches a gateway with `AWS::EC2::VPCGatewayAttachment`; keeping
+    // `VpcId` on the gateway itself gives rules the same link in one hop.
+    b("aws_internet_gateway", "AWS::EC2::InternetGateway", &[f("vpc_id", "VpcId", Value)]),
+    b(
+        "aws_nat_gateway",
+        "AWS::EC2::NatGateway",
+        &[
+            f("subnet_id", "SubnetId", Value),
+            f("connectivity_type", "ConnectivityType", Value),
+            f("allocation_id", "AllocationId", Value),
+        ],
+    ),
+    Binding {
+        tf: "aws_route_table",
+        cfn: "AWS::EC2::RouteTable",
+        fields: &[f("vpc_id", "VpcId", Value)],
+        children: &[Child {
+            tf: "route",
+            cfn: "AWS::EC2::Route",
+            parent: "RouteTableId",
+            fields: ROUTE,
+        }],
+    },
+    b(
+        "aws_route",
+        "AWS::EC2::Route",
+        &[
+            f("route_table_id", "RouteTableId", Value),
+            f("destination_cidr_block", "DestinationCidrBlock", Decode(non_empty)),
+            f("destination_ipv6_cidr_block", "DestinationIpv6CidrBlock", Decode(non_empty)),
+            f("destination_prefix_list_id", "DestinationPrefixListId", Decode(non_empty)),
+            f("gateway_id", "GatewayId", Decode(non_empty)),
+            f("nat_gateway_id", "NatGatewayId", Decode(non_empty)),
+            f("vpc_endpoint_id", "VpcEndpointId", Decode(non_empty)),
+            f("transit_gateway_id", "TransitGatewayId", Decode(non_empty)),
+            f("network_interface_id", "NetworkInterfaceId", Decode(non_empty)),
+            f("egress_only_gateway_id", "EgressOnlyInternetGatewayId", Decode(non_empty)),
+            f("vpc_peering_connection_id", "VpcPeeringConnectionId", Decode(non_empty)),
+        ],
+    ),
+    b(
+        "aws_route_table_association",
+        "AWS::EC2::SubnetRouteTableAssociation",
+        &[
+            f("subnet_id", "SubnetId", Decode(non_empty)),
+            f("route_table_id", "RouteTableId", Value),
+        ],
+    ),
+    b(
+        "aws_vpc_endpoint",
+        "AWS::EC2::VPCEndpoint",
+        &[
+            f("vpc_id", "VpcId", Value),
+            f("service_name", "ServiceName", Value),
+            f("vpc_endpoint_type", "VpcEndpointType", Decode(default_gateway)),
+            f("subnet_ids", "SubnetIds", Computed(&List)),
+            f("route_table_ids", "RouteTableIds", Computed(&List)),
+            f("security_group_ids", "SecurityGroupIds", Computed(&List)),
+            f("private_dns_enabled", "PrivateDnsEnabled", Computed(&Value)),
+            f("policy", "PolicyDocument", Computed(&Content(json_document))),
+        ],
+    ),
+    // `ingress`/`egress` are Computed too, but an unconfigured one is not CloudFormation's
+    // "absent" (Terraform removes the default allow-all egress), so unknown stays unknown.
+    b(
+        "aws_security_group",
+        "AWS::EC2::SecurityGroup",
+        &[
+            f("name", "GroupName", Value),
+            f("description", "GroupDescription", Value),
+            f("vpc_id", "VpcId", Computed(&Value)),
+            f("ingress", "SecurityGroupIngress", Decode(sg_ingress)),
+            f("egress", "SecurityGroupEgress", Decode(sg_egress)),
+        ],
+    ),
+    b("aws_vpc_security_group_egress_rule", "AWS::EC2::SecurityGroupEgress", SG_RULE),
+    b("aws_vpc_security_group_ingress_rule", "AWS::EC2::SecurityGroupIngress", SG_RULE),
+    // Other services the rules follow
+    b(
+        "aws_sfn_state_machine",
+        "AWS::StepFunctions::StateMachine",
+        &[
+            f("name", "StateMachineName", Value),
+            // Kept as the JSON string, as CloudFormation's DefinitionString is.
+            f("definition", "DefinitionString", Value),
+            f("role_arn", "RoleArn", Value),
+            f("type", "StateMachineType", Value),
+        ],
+    ),
+    b(
+        "aws_kms_key",
+        "AWS::KMS::Key",
+        &[
+            f("description", "Description", Value),
+            f("key_usage", "KeyUsage", Value),
+            f("enable_key_rotation", "EnableKeyRotation", Value),
+            f("policy", "KeyPolicy", Computed(&Content(json_document))),
+        ],
+    ),
+    b(
+        "aws_kms_alias",
+        "AWS::KMS::Alias",
+        &[f("name", "AliasName", Value), f("target_key_id", "TargetKeyId", Value)],
+    ),
+    b(
+        "aws_secretsmanager_secret",
+        "AWS::SecretsManager::Secret",
+        &[f("name", "Name", Value), f("kms_key_id", "KmsKeyId", Value)],
+    ),
+    b(
+        "aws_ssm_parameter",
+        "AWS::SSM::Parameter",
+        &[
+            f("name", "Name", Value),
+            f("type", "Type", Value),
+            f("value", "Value", Decode(secret_or_insecure_value)),
+            // Not a CloudFormation property (it cannot create SecureString parameters); kept
+            // so rules can see which key encrypts a SecureString.
+            f("key_id", "KeyId", Value),
+        ],
+    ),
+    b(
+        "aws_cloudwatch_log_group",
+        "AWS::Logs::LogGroup",
+        &[
+            f("name", "LogGroupName", Value),
+            f("kms_key_id", "KmsKeyId", Value),
+            f("retention_in_days", "RetentionInDays", Value),
+        ],
+    ),
+    b("aws_ecr_repository", "AWS::ECR::Repository", &[f("name", "RepositoryName", Value)]),
+    // Data sources: no CloudFormation type, so a `Data::` one in the same spirit.
+    b(
+        "data.aws_ssm_parameter",
+        "Data::SSM::Parameter",
+        &[
+            f("name", "Name", Value),
+            f("type", "Type", Value),
+            f("value", "Value", Decode(secret_or_insecure_value)),
+        ],
+    ),
+    b(
+        "data.aws_ami",
+        "Data::EC2::Image",
+        &[
+            f("image_id", "ImageId", Value),
+            f("name", "Name", Value),
+            f("name_regex", "NameRegex", Value),
+            f("architecture", "Architecture", Value),
+            f("owners", "Owners", List),
+            f("filter", "Filters", Blocks(&[f("name", "Name", Value), f("values", "Values", List)])),
+        ],
+    ),
+];
+
+/// The binding of a Terraform type (`data.` prefixed for data sources).
+pub fn binding(tf: &str) -> Option<&'static Binding> {
+    BINDINGS.iter().find(|b| b.tf == tf)
+}
+
+/// How configuration references may stand for the planned value at one attribute path
+/// (block names, no indices).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefMode {
+    /// One value: several referenced resources cannot all be it.
+    Scalar,
+    /// A list: one item per referenced resource.
+    List,
+    /// Text that references are interpolated into: never replaced.
+    Content,
+    /// Not in the table: a list when several resources are referenced.
+    Any,
+}
+
+pub fn ref_mode(tf: &str, path: &[&str]) -> RefMode {
+    let Some(b) = binding(tf) else {
+        return RefMode::Any;
+    };
+    match (path, b.children.iter().find(|c| path.first() == Some(&c.tf))) {
+        ([_, rest @ ..], Some(child)) if !rest.is_empty() => mode_in(child.fields, rest),
+        (_, Some(_)) => RefMode::Any,
+        (_, None) => mode_in(b.fields, path),
+    }
+}
+
+fn mode_in(fields: &[Field], path: &[&str]) -> RefMode {
+    let [head, rest @ ..] = path else {
+        return RefMode::Any;
+    };
+    fields
+        .iter()
+        .find(|f| f.tf == *head)
+        .map_or(RefMode::Any, |f| shape_mode(&f.shape, rest))
+}
+
+fn shape_mode(shape: &Shape, rest: &[&str]) -> RefMode {
+    match (shape, rest) {
+        (Computed(inner), _) => shape_mode(inner, rest),
+        (Block(fields) | Blocks(fields), [_, ..]) => mode_in(fields, rest),
+        (_, [_, ..]) => RefMode::Any,
+        (Value | Decode(_), []) => RefMode::Scalar,
+        (List, []) => RefMode::List,
+        (Content(_), []) => RefMode::Content,
+        (Block(_) | Blocks(_), []) => RefMode::Any,
+    }
+}
+
+/// The CloudFormation properties of a resource from its Terraform attributes (a map).
+pub fn properties(fields: &'static [Field], attrs: &Node, conf: Conf) -> Node {
+    Node::map(attrs.span.clone(), map_fields(fields, attrs, conf))
+}
+
+fn map_fields(fields: &'static [Field], attrs: &Node, conf: Conf) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for field in fields {
+        let entry = attrs.entry(field.tf);
+        let value = entry.map(|e| &e.value);
+        let input = Input {
+            value,
+            span: value.map_or_else(|| attrs.span.clone(), |v| v.span.clone()),
+            attrs,
+            conf,
+            tf: field.tf,
+        };
+        if let Some(node) = convert(&field.shape, &input) {
+            let key_span = entry.map_or_else(|| node.span.clone(), |e| e.key_span.clone());
+            insert_path(&mut out, field.cfn, node, key_span);
+        }
+    }
+    out
+}
+
+fn convert(shape: &'static Shape, input: &Input) -> Option<Node> {
+    let value = input.value.filter(|v| !v.is_null());
+    match shape {
+        Value => value.cloned(),
+        List => value.map(|v| match v.kind {
+            Kind::Scalar(_) | Kind::Map(_) => seq(v.span.clone(), vec![v.clone()]),
+            _ => v.clone(),
+        }),
+        Block(fields) => {
+            let v = value?;
+            match &v.kind {
+                Kind::Seq(items) => {
+                    let item = items.first()?;
+                    Some(block(fields, item, input.conf.nested(input.tf, 0)))
+                }
+                Kind::Map(_) => Some(block(fields, v, input.conf.nested(input.tf, 0))),
+                _ => Some(v.clone()),
+            }
+        }
+        Blocks(fields) => {
+            let v = value?;
+            match &v.kind {
+                Kind::Seq(items) if items.is_empty() => None,
+                Kind::Seq(items) => {
+                    let maps = items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| block(fields, item, input.conf.nested(input.tf, i)))
+                        .collect();
+                    Some(seq(v.span.clone(), maps))
+                }
+                Kind::Map(_) => Some(seq(
+                    v.span.clone(),
+                    vec![block(fields, v, input.conf.nested(input.tf, 0))],
+                )),
+                _ => Some(v.clone()),
+            }
+        }
+        Computed(inner) => {
+            let unknown = matches!(value.map(|v| &v.kind), Some(Kind::Unknown(_)));
+            if unknown && input.conf.configured && input.expr().is_none() {
+                None
+            } else {
+                convert(inner, input)
+            }
+        }
+        Decode(decoder) | Content(decoder) => decoder(input),
+    }
+}
+
+/// A block item becomes a map of its fields; an unknown item stays unknown.
+fn block(fields: &'static [Field], item: &Node, conf: Conf) -> Node {
+    if item.is_map() && item.intrinsic().is_none() {
+        Node::map(item.span.clone(), map_fields(fields, item, conf))
+    } else {
+        item.clone()
+    }
+}
+
+/// Puts `value` at a dotted property path, creating the wrapper maps on the way.
+fn insert_path(entries: &mut Vec<Entry>, path: &str, value: Node, key_span: Span) {
+    let Some((head, rest)) = path.split_once('.') else {
+        entries.retain(|e| e.key != path);
+        entries.push(Entry {
+            key: path.to_string(),
+            key_span,
+            value,
+        });
+        return;
+    };
+    let pos = match entries.iter().position(|e| e.key == head) {
+        Some(i) => i,
+        None => {
+            entries.push(Entry {
+                key: head.to_string(),
+                key_span: key_span.clone(),
+                value: Node::map(value.span.clone(), Vec::new()),
+            });
+            entries.len() - 1
+        }
+    };
+    // An existing non-map (an unknown wrapper) already says all we can know.
+    if let Some(Entry {
+        value: Node {
+            kind: Kind::Map(inner),
+            ..
+        },
+        ..
+    }) = entries.get_mut(pos)
+    {
+        insert_path(inner, rest, value, key_span);
+    }
+}
+
+fn seq(span: Span, items: Vec<Node>) -> Node {
+    Node {
+        span,
+        kind: Kind::Seq(items),
+    }
+}
+
+fn text(node: &Node) -> Option<&str> {
+    match &node.kind {
+        Kind::Scalar(s) if !s.plain => Some(&s.text),
+        _ => None,
+    }
+}
+
+// ---- decoders ----
+
+/// A JSON document held in a string (IAM policies) → its tree, keys as written.
+pub fn json_document(input: &Input) -> Option<Node> {
+    parse_json_string(input, |n| n)
+}
+
+/// `container_definitions`: a JSON string in the ECS API's camelCase → the tree with
+/// CloudFormation's PascalCase keys.
+pub fn container_definitions(input: &Input) -> Option<Node> {
+    parse_json_string(input, |n| pascal_keys(n, false))
+}
+
+/// Parses a JSON string value. Every node gets the span of the string itself: a label cannot
+/// point inside an escaped string, the string is the closest place in the plan.
+fn parse_json_string(input: &Input, shape: fn(Node) -> Node) -> Option<Node> {
+    let value = input.value.filter(|v| !v.is_null())?;
+    let Some(s) = text(value) else {
+        // Already a tree (a framework that stores JSON as an object), or unknown.
+        return Some(match value.kind {
+            Kind::Seq(_) | Kind::Map(_) if value.intrinsic().is_none() => shape(value.clone()),
+            _ => value.clone(),
+        });
+    };
+    if s.trim().is_empty() {
+        return None;
+    }
+    match json::parse(s) {
+        Ok(parsed) => {
+            let mut node = shape(parsed.root);
+            respan(&mut node, &value.span);
+            Some(node)
+        }
+        Err(e) => Some(Node::unknown(
+            value.span.clone(),
+            format!("`{}` is not valid JSON: {}", input.tf, e.message),
+        )),
+    }
+}
+
+fn respan(node: &mut Node, span: &Span) {
+    node.span = span.clone();
+    match &mut node.kind {
+        Kind::Map(entries) => {
+            for e in entries {
+                e.key_span = span.clone();
+                respan(&mut e.value, span);
+            }
+        }
+        Kind::Seq(items) => items.iter_mut().for_each(|i| respan(i, span)),
+        _ => {}
+    }
+}
+
+/// Maps whose keys are data, not property names: log driver options and Docker labels.
+const VERBATIM_KEYS: &[&str] = &["options", "dockerLabels"];
+
+/// camelCase keys → PascalCase, except the keys of the maps under `VERBATIM_KEYS`.
+pub fn pascal_keys(mut node: Node, verbatim: bool) -> Node {
+    match &mut node.kind {
+        Kind::Map(entries) => {
+            for e in entries.iter_mut() {
+                let value = std::mem::replace(&mut e.value, Node::unknown(0..0, ""));
+                e.value = pascal_keys(value, VERBATIM_KEYS.contains(&e.key.as_str()));
+                if !verbatim {
+                    e.key = pascal_case(&e.key);
+                }
+            }
+        }
+        Kind::Seq(items) => {
+            let taken = std::mem::take(items);
+            *items = taken.into_iter().map(|i| pascal_keys(i, false)).collect();
+        }
+        _ => {}
+    }
+    node
+}
+
+pub fn pascal_case(key: &str) -> String {
+    let mut chars = key.chars();
+    match chars.next() {
+        Some(c) => c.to_ascii_uppercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// A Terraform bool → CloudFormation's `ENABLED`/`DISABLED`.
+pub fn enabled_disabled(input: &Input) -> Option<Node> {
+    let value = input.value.filter(|v| !v.is_null())?;
+    let word = match &value.kind {
+        Kind::Scalar(s) if s.plain && s.text == "true" => "ENABLED",
+        Kind::Scalar(s) if s.plain && s.text == "false" => "DISABLED",
+        _ => return Some(value.clone()),
+    };
+    Some(Node::scalar(value.span.clone(), word, false))
+}
+
+/// The provider writes "" for unset strings inside blocks; CloudFormation leaves them out.
+pub fn non_empty(input: &Input) -> Option<Node> {
+    input
+        .value
+        .filter(|v| !v.is_null() && text(v) != Some(""))
+        .cloned()
+}
+
+/// A single name (`role`) where CloudFormation takes a list (`Roles`).
+pub fn one_item_list(input: &Input) -> Option<Node> {
+    let value = input.value.filter(|v| !v.is_null())?;
+    Some(match value.kind {
+        Kind::Seq(_) | Kind::Unknown(_) => value.clone(),
+        _ => seq(value.span.clone(), vec![value.clone()]),
+    })
+}
+
+/// `vpc_endpoint_type` defaults to `Gateway` in the provider as in CloudFormation.
+pub fn default_gateway(input: &Input) -> Option<Node> {
+    match input.value.filter(|v| !v.is_null()) {
+        Some(v) => Some(v.clone()),
+        None => Some(Node::scalar(input.span.clone(), "Gateway", false)),
+    }
+}
+
+/// SSM parameter value: `insecure_value` (never redacted) when set, else `value`.
+pub fn secret_or_insecure_value(input: &Input) -> Option<Node> {
+    ["insecure_value", "value"]
+        .iter()
+        .filter_map(|k| input.attrs.get(k))
+        .find(|v| !v.is_null())
+        .cloned()
+}
+
+/// Launch configuration `user_data` is only a SHA-1 hash in a plan. The text survives as a
+/// configuration constant (written as CloudFormation's `Fn::Base64` of the text, since the
+/// property holds base64), or as `user_data_base64`.
+pub fn launch_configuration_user_data(input: &Input) -> Option<Node> {
+    if let Some(constant) = input.expr().and_then(|e| e.get("constant_value")) {
+        if text(constant).is_some() {
+            let wrapped = Entry {
+                key: "Fn::Base64".to_string(),
+                key_span: constant.span.clone(),
+                value: constant.clone(),
+            };
+            return Some(Node::map(constant.span.clone(), vec![wrapped]));
+        }
+    }
+    if let Some(b64) = input.attrs.get("user_data_base64").filter(|v| !v.is_null()) {
+        return Some(b64.clone());
+    }
+    let value = input.value.filter(|v| !v.is_null())?;
+    Some(Node::unknown(
+        value.span.clone(),
+        "user data is only a hash in the plan",
+    ))
+}
+
+pub fn sg_ingress(input: &Input) -> Option<Node> {
+    sg_rules(input, "SourceSecurityGroupId", "SourcePrefixListId")
+}
+
+pub fn sg_egress(input: &Input) -> Option<Node> {
+    sg_rules(input, "DestinationSecurityGroupId", "DestinationPrefixListId")
+}
+
+/// Inline security group rules: Terraform lists several peers per rule, CloudFormation one,
+/// so each peer becomes its own rule.
+fn sg_rules(input: &Input, group_key: &str, prefix_list_key: &str) -> Option<Node> {
+    let value = input.value.filter(|v| !v.is_null())?;
+    let Kind::Seq(rules) = &value.kind else {
+        return Some(value.clone());
+    };
+    let mut out = Vec::new();
+    for rule in rules {
+        if !rule.is_map() {
+            out.push(rule.clone());
+            continue;
+        }
+        let mut common = Vec::new();
+        for (tf, cfn) in [
+            ("protocol", "IpProtocol"),
+            ("from_port", "FromPort"),
+            ("to_port", "ToPort"),
+        ] {
+            if let Some(e) = rule.entry(tf) {
+                common.push(Entry {
+                    key: cfn.to_string(),
+                    key_span: e.key_span.clone(),
+                    value: e.value.clone(),
+                });
+            }
+        }
+        for (tf, cfn) in [
+            ("cidr_blocks", "CidrIp"),
+            ("ipv6_cidr_blocks", "CidrIpv6"),
+            ("security_groups", group_key),
+            ("prefix_list_ids", prefix_list_key),
+        ] {
+            let Some(peers) = rule.get(tf) else { continue };
+            let peers = match &peers.kind {
+                Kind::Seq(items) => items.iter().collect(),
+                Kind::Unknown(_) => vec![peers],
+                _ => Vec::new(),
+            };
+            for peer in peers {
+                let mut entries = common.clone();
+                entries.push(Entry {
+                    key: cfn.to_string(),
+                    key_span: peer.span.clone(),
+                    value: peer.clone(),
+                });
+                out.push(Node::map(rule.span.clone(), entries));
+            }
+        }
+    }
+    Some(seq(value.span.clone(), out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Node {
+        json::parse(text).expect("valid JSON").root
+    }
+
+    fn map(b: &str, attrs: &str) -> Node {
+        let binding = binding(b).expect("bound type");
+        let attrs = parse(attrs);
+        let conf = Conf {
+            configured: false,
+            exprs: None,
+        };
+        properties(binding.fields, &attrs, conf)
+    }
+
+    #[test]
+    fn container_definitions_become_pascal_case_except_option_keys() {
+        let props = map(
+            "aws_ecs_task_definition",
+            r#"{"container_definitions": "[{\"image\":\"nginx\",\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-create-group\":\"true\"}},\"dockerLabels\":{\"com.example\":\"x\"},\"secrets\":[{\"name\":\"A\",\"valueFrom\":\"arn\"}]}]"}"#,
+        );
+        let c = &props.get("ContainerDefinitions").unwrap().items()[0];
+        assert_eq!(c.get("Image").unwrap().as_str(), Some("nginx"));
+        let log = c.get("LogConfiguration").unwrap();
+        assert_eq!(log.get("LogDriver").unwrap().as_str(), Some("awslogs"));
+        assert!(log.get("Options").unwrap().get("awslogs-create-group").is_some());
+        assert!(c.get("DockerLabels").unwrap().get("com.example").is_some());
+        let secret = &c.get("Secrets").unwrap().items()[0];
+        assert_eq!(secret.get("ValueFrom").unwrap().as_str(), Some("arn"));
+    }
+
+    #[test]
+    fn parsed_json_points_at_the_string() {
+        let text = r#"{"assume_role_policy": "{\"Version\":\"2012-10-17\"}"}"#;
+        let attrs = parse(text);
+        let props = properties(
+            binding("aws_iam_role").unwrap().fields,
+            &attrs,
+            Conf {
+                configured: false,
+                exprs: None,
+            },
+        );
+        let doc = props.get("AssumeRolePolicyDocument").unwrap();
+        let version = doc.get("Version").unwrap();
+        assert_eq!(&text[version.span.clone()], r#""{\"Version\":\"2012-10-17\"}""#);
+    }
+
+    #[test]
+    fn invalid_json_is_unknown() {
+        let props = map("aws_iam_policy", r#"{"policy": "{not json"}"#);
+        assert!(matches!(props.get("PolicyDocument").unwrap().kind, Kind::Unknown(_)));
+    }
+
+    #[test]
+    fn blocks_accept_lists_of_one_and_bare_objects() {
+        for body in [
+            r#"{"runtime_platform": [{"cpu_architecture": "ARM64"}]}"#,
+            r#"{"runtime_platform": {"cpu_architecture": "ARM64"}}"#,
+        ] {
+            let props = map("aws_ecs_task_definition", body);
+            let rp = props.get("RuntimePlatform").unwrap();
+            assert_eq!(rp.get("CpuArchitecture").unwrap().as_str(), Some("ARM64"));
+        }
+        let props = map("aws_ecs_task_definition", r#"{"runtime_platform": []}"#);
+        assert!(props.get("RuntimePlatform").is_none());
+    }
+
+    #[test]
+    fn network_configuration_is_wrapped_and_bool_spelled_out() {
+        let props = map(
+            "aws_ecs_service",
+            r#"{"network_configuration": [{"subnets": ["s-1"], "assign_public_ip": false}]}"#,
+        );
+        let awsvpc = props
+            .get("NetworkConfiguration")
+            .and_then(|n| n.get("AwsvpcConfiguration"))
+            .unwrap();
+        assert_eq!(awsvpc.get("AssignPublicIp").unwrap().as_str(), Some("DISABLED"));
+        assert_eq!(awsvpc.get("Subnets").unwrap().items().len(), 1);
+    }
+
+    #[test]
+    fn launch_template_attributes_go_under_launch_template_data() {
+        let props = map(
+            "aws_launch_template",
+            r#"{"name": "lt", "image_id": "ami-1", "iam_instance_profile": [{"arn": "", "name": "p"}]}"#,
+        );
+        let data = props.get("LaunchTemplateData").unwrap();
+        assert_eq!(data.get("ImageId").unwrap().as_str(), Some("ami-1"));
+        let profile = data.get("IamInstanceProfile").unwrap();
+        assert!(profile.get("Arn").is_none());
+        assert_eq!(profile.get("Name").unwrap().as_str(), Some("p"));
+    }
+
+    #[test]
+    fn computed_unknown_without_configuration_is_left_out() {
+        let attrs = Node::map(
+            0..0,
+            vec![Entry {
+                key: "managed_policy_arns".into(),
+                key_span: 0..0,
+                value: Node::unknown(0..0, "known after apply"),
+            }],
+        );
+        let exprs = parse("{}");
+        let fields = binding("aws_iam_role").unwrap().fields;
+        let configured = Conf {
+            configured: true,
+            exprs: Some(&exprs),
+        };
+        assert!(properties(fields, &attrs, configured).get("ManagedPolicyArns").is_none());
+        let unconfigured = Conf {
+            configured: false,
+            exprs: None,
+        };
+        assert!(properties(fields, &attrs, unconfigured).get("ManagedPolicyArns").is_some());
+    }
+
+    #[test]
+    fn security_group_rules_split_per_peer() {
+        let props = map(
+            "aws_security_group",
+            r#"{"egress": [{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0", "10.0.0.0/8"], "ipv6_cidr_blocks": [], "security_groups": []}]}"#,
+        );
+        let egress = props.get("SecurityGroupEgress").unwrap().items();
+        assert_eq!(egress.len(), 2);
+        assert_eq!(egress[1].get("CidrIp").unwrap().as_str(), Some("10.0.0.0/8"));
+        assert_eq!(egress[1].get("IpProtocol").unwrap().as_str(), Some("-1"));
+    }
+
+    #[test]
+    fn ref_modes_follow_the_table() {
+        assert_eq!(ref_mode("aws_ecs_service", &["cluster"]), RefMode::Scalar);
+        assert_eq!(
+            ref_mode("aws_ecs_service", &["network_configuration", "subnets"]),
+            RefMode::List
+        );
+        assert_eq!(
+            ref_mode("aws_ecs_task_definition", &["container_definitions"]),
+            RefMode::Content
+        );
+        assert_eq!(ref_mode("aws_route_table", &["route", "gateway_id"]), RefMode::Scalar);
+        assert_eq!(ref_mode("aws_s3_bucket", &["bucket"]), RefMode::Any);
+    }
+
+    #[test]
+    fn every_binding_type_is_listed_once() {
+        for (i, b) in BINDINGS.iter().enumerate() {
+            assert!(
+                BINDINGS.iter().skip(i + 1).all(|o| o.tf != b.tf),
+                "{} bound twice",
+                b.tf
+            );
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The rule language's syntax tree. Every node keeps its span in the rule file.
+
+use std::sync::Arc;
+
+use crate::finding::Severity;
+use crate::source::{SourceFile, Span};
+
+#[derive(Debug)]
+pub struct Rule {
+    pub code: String,
+    pub slug: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub symptom: Option<String>,
+    pub fix: Option<String>,
+    pub docs: Option<String>,
+    pub url: Option<String>,
+    pub source: Arc<SourceFile>,
+    pub span: Span,
+    pub var: String,
+    pub types: Vec<String>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug)]
+pub struct Relation {
+    pub name: String,
+    pub params: Vec<String>,
+    pub body: Expr,
+    pub source: Arc<SourceFile>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub enum Step {
+    Let { name: String, expr: Expr },
+    Where(Expr),
+    Deny(Deny),
+}
+
+#[derive(Debug)]
+pub struct Deny {
+    pub cond: Expr,
+    pub message: Option<Text>,
+    pub at: Option<Expr>,
+    pub labels: Vec<(Expr, Text)>,
+    pub help: Option<Text>,
+    pub span: Span,
+}
+
+/// A message with `{name}` placeholders filled from bound variables.
+#[derive(Clone, Debug)]
+pub struct Text {
+    pub parts: Vec<TextPart>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TextPart {
+    Lit(String),
+    Var(String),
+}
+
+#[derive(Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    In,
+    Matches,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum PathStep {
+    Field(String),
+    Descend(String),
+    Values,
+    AnyIndex,
+    Index(usize),
+}
+
+#[derive(Debug)]
+pub enum ExprKind {
+    Str(String),
+    Num(String),
+    Bool(bool),
+    Null,
+    List(Vec<Expr>),
+    Var(String),
+    Call(String, Vec<Expr>),
+    Path(Box<Expr>, Vec<PathStep>),
+    /// `x => Type`: the resources `x` refers to (`None` type: any).
+    Forward(Box<Expr>, Option<String>),
+    /// `x <= Type.Path`: the resources of `Type` that refer to `x` (through `Path`).
+    Back(Box<Expr>, Option<String>, Option<String>),
+    Else(Vec<Expr>),
+    Cmp(Box<Expr>, CmpOp, Box<Expr>),
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Alt(Vec<Expr>),
+    /// `x if cond`: the values of `x` when `cond` holds.
+    Guard(Box<Expr>, Box<Expr>),
+}

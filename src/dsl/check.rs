@@ -1,0 +1,196 @@
+//! Static checks of rule files, so mistakes surface when rules load, not while linting:
+//! unbound names, unknown functions and arities, recursive relations, duplicate codes, file
+//! names that do not match the rule.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::dsl::ast::*;
+use crate::dsl::{Program, RuleError};
+use crate::source::{SourceFile, Span};
+
+/// Built-in functions: (name, fewest arguments, most arguments).
+pub const BUILTINS: &[(&str, usize, usize)] = &[
+    ("exists", 1, 1),
+    ("count", 1, 1),
+    ("list", 0, usize::MAX),
+    ("minus", 2, 2),
+    ("join", 2, 2),
+    ("lower", 1, 1),
+    ("upper", 1, 1),
+    ("json", 1, 1),
+    ("iam_allows", 2, 3),
+    ("instance_arch", 1, 1),
+    ("image_arch", 1, 1),
+    ("user_data", 1, 1),
+    ("ecs_cluster", 1, 1),
+    ("subnet_egress", 1, 1),
+    ("vpc_of", 1, 1),
+    ("vpc_endpoints", 1, 1),
+    ("arn_service", 1, 1),
+];
+
+/// A rule in `rules/ECS001-task-arch-mismatch.ecsl` must be ECS001 task-arch-mismatch, one
+/// rule per file; files starting with `_` hold relations only.
+pub fn file_name(source: &Arc<SourceFile>, rules: &[Rule]) -> Vec<RuleError> {
+    let name = source
+        .path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(".ecsl");
+    if name.starts_with('_') {
+        return rules
+            .iter()
+            .map(|r| err(source, head(r), "files starting with `_` hold relations, not rules"))
+            .collect();
+    }
+    let mut errors = Vec::new();
+    if rules.len() > 1 {
+        errors.push(err(source, head(&rules[1]), "one rule per file"));
+    }
+    if let Some(r) = rules.first() {
+        let expected = format!("{}-{}", r.code, r.slug);
+        if name != expected {
+            errors.push(err(
+                source,
+                head(r),
+                &format!("a file holding rule {} {} must be named `{expected}.ecsl`", r.code, r.slug),
+            ));
+        }
+    }
+    errors
+}
+
+fn head(r: &Rule) -> Span {
+    r.span.start..(r.span.start + 4).min(r.span.end)
+}
+
+fn err(source: &Arc<SourceFile>, span: Span, msg: &str) -> RuleError {
+    RuleError::new(source, span, msg.to_string())
+}
+
+pub fn program(p: &Program) -> Vec<RuleError> {
+    let mut errors = Vec::new();
+    let mut codes: HashMap<&str, &Rule> = HashMap::new();
+    for r in &p.rules {
+        if let Some(first) = codes.insert(&r.code, r) {
+            errors.push(err(
+                &r.source,
+                head(r),
+                &format!("rule code {} is also used in {}", r.code, first.source.path),
+            ));
+        }
+        let mut scope: HashSet<String> = HashSet::from([r.var.clone()]);
+        for step in &r.steps {
+            match step {
+                Step::Let { name, expr } => {
+                    names(p, expr, &scope, &r.source, &mut errors);
+                    scope.insert(name.clone());
+                }
+                Step::Where(e) => names(p, e, &scope, &r.source, &mut errors),
+                Step::Deny(d) => {
+                    names(p, &d.cond, &scope, &r.source, &mut errors);
+                    if let Some(at) = &d.at {
+                        names(p, at, &scope, &r.source, &mut errors);
+                    }
+                    let texts = d.labels.iter().map(|(_, t)| t).chain(&d.message).chain(&d.help);
+                    for (e, _) in &d.labels {
+                        names(p, e, &scope, &r.source, &mut errors);
+                    }
+                    for t in texts {
+                        for part in &t.parts {
+                            if let TextPart::Var(v) = part {
+                                if !scope.contains(v) {
+                                    errors.push(err(&r.source, t.span.clone(), &format!("`{{{v}}}` names nothing bound here")));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for rel in p.relations.values() {
+        let scope: HashSet<String> = rel.params.iter().cloned().collect();
+        names(p, &rel.body, &scope, &rel.source, &mut errors);
+        if let Some(span) = recursion(p, rel) {
+            errors.push(err(&rel.source, span, &format!("relation `{}` calls itself; relations cannot recurse", rel.name)));
+        }
+    }
+    errors
+}
+
+/// Checks that every variable is bound and every call names a relation or built-in with the
+/// right number of arguments.
+fn names(p: &Program, e: &Expr, scope: &HashSet<String>, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
+    visit(e, &mut |e| match &e.kind {
+        ExprKind::Var(v) if !scope.contains(v) => {
+            errors.push(err(src, e.span.clone(), &format!("`{v}` is not bound: bind it with `let` or `each`")));
+        }
+        ExprKind::Call(name, args) => {
+            let arity = if let Some(rel) = p.relations.get(name) {
+                Some((rel.params.len(), rel.params.len()))
+            } else {
+                BUILTINS.iter().find(|b| b.0 == name).map(|b| (b.1, b.2))
+            };
+            match arity {
+                None => errors.push(err(src, e.span.clone(), &format!("no relation or function is called `{name}`"))),
+                Some((lo, hi)) if args.len() < lo || args.len() > hi => {
+                    let want = if lo == hi { lo.to_string() } else { format!("{lo} to {hi}") };
+                    errors.push(err(src, e.span.clone(), &format!("`{name}` takes {want} argument(s), not {}", args.len())));
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    });
+}
+
+/// The span of a call through which a relation reaches itself, if any.
+fn recursion(p: &Program, start: &Relation) -> Option<Span> {
+    let mut stack = vec![(&start.body, None::<Span>)];
+    let mut seen = HashSet::new();
+    while let Some((body, via)) = stack.pop() {
+        let mut found = None;
+        visit(body, &mut |e| {
+            if let ExprKind::Call(name, _) = &e.kind {
+                let via = via.clone().unwrap_or(e.span.clone());
+                if *name == start.name {
+                    found.get_or_insert(via);
+                } else if let Some(rel) = p.relations.get(name) {
+                    if seen.insert(name.clone()) {
+                        stack.push((&rel.body, Some(via)));
+                    }
+                }
+            }
+        });
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Calls `f` on `e` and every expression inside it.
+pub fn visit<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
+    f(e);
+    match &e.kind {
+        ExprKind::List(items) | ExprKind::Else(items) | ExprKind::And(items) | ExprKind::Or(items) | ExprKind::Alt(items) => {
+            for i in items {
+                visit(i, f);
+            }
+        }
+        ExprKind::Call(_, args) => {
+            for a in args {
+                visit(a, f);
+            }
+        }
+        ExprKind::Path(b, _) | ExprKind::Forward(b, _) | ExprKind::Back(b, _, _) | ExprKind::Not(b) => visit(b, f),
+        ExprKind::Cmp(a, _, b) | ExprKind::Guard(a, b) => {
+            visit(a, f);
+            visit(b, f);
+        }
+        ExprKind::Str(_) | ExprKind::Num(_) | ExprKind::Bool(_) | ExprKind::Null | ExprKind::Var(_) => {}
+    }
+}

@@ -1,0 +1,143 @@
+//! The rule language: parsing rule files (`parse`), checking them (`check`), and the compiled
+//! `Program` the engine runs.
+
+pub mod ast;
+pub mod check;
+pub mod parse;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, SourceCode};
+
+use crate::source::{SourceFile, Span};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// An error in a rule file, pointing into it.
+#[derive(Clone, Debug)]
+pub struct RuleError {
+    pub source: Arc<SourceFile>,
+    pub span: Span,
+    pub message: String,
+}
+
+impl RuleError {
+    pub fn new(source: &Arc<SourceFile>, span: Span, message: String) -> RuleError {
+        RuleError {
+            source: source.clone(),
+            span,
+            message,
+        }
+    }
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.source.path, self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+impl Diagnostic for RuleError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("rule-file"))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source.text)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            None,
+            self.span.clone(),
+        ))))
+    }
+}
+
+/// Every rule and relation, checked and ready to run.
+#[derive(Debug, Default)]
+pub struct Program {
+    pub rules: Vec<ast::Rule>,
+    pub relations: HashMap<String, ast::Relation>,
+}
+
+impl Program {
+    /// The built-in rules plus the `.ecsl` files of each directory in `extra`.
+    pub fn load(extra: &[&Path]) -> Result<Program, Vec<RuleError>> {
+        let mut files: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(n, t)| (format!("rules/{n}"), t.to_string()))
+            .collect();
+        let mut errors = Vec::new();
+        for dir in extra {
+            match read_dir(dir) {
+                Ok(found) => files.extend(found),
+                Err(e) => errors.push(RuleError::new(
+                    &SourceFile::new(dir.display().to_string(), String::new()),
+                    0..0,
+                    format!("cannot read rule directory: {e}"),
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Program::from_sources(files)
+    }
+
+    /// Parses and checks rule files given as (path, text).
+    pub fn from_sources(files: Vec<(String, String)>) -> Result<Program, Vec<RuleError>> {
+        let mut program = Program::default();
+        let mut errors = Vec::new();
+        for (path, text) in files {
+            let source = SourceFile::new(path, text);
+            match parse::parse(&source) {
+                Ok(parsed) => {
+                    errors.extend(check::file_name(&source, &parsed.rules));
+                    program.rules.extend(parsed.rules);
+                    for r in parsed.relations {
+                        if let Some(first) = program.relations.get(&r.name) {
+                            errors.push(RuleError::new(
+                                &r.source,
+                                r.span.clone(),
+                                format!("relation `{}` is already defined in {}", r.name, first.source.path),
+                            ));
+                        } else {
+                            program.relations.insert(r.name.clone(), r);
+                        }
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        errors.extend(check::program(&program));
+        if errors.is_empty() {
+            program.rules.sort_by(|a, b| a.code.cmp(&b.code));
+            Ok(program)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn rule(&self, code: &str) -> Option<&ast::Rule> {
+        self.rules.iter().find(|r| r.code.eq_ignore_ascii_case(code))
+    }
+}
+
+fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok()).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let path = e.path();
+        if path.extension().is_some_and(|x| x == "ecsl") {
+            out.push((path.display().to_string(), std::fs::read_to_string(&path)?));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,449 @@
+//! Rule source text → AST, through the pest grammar in `grammar/ecslint.pest`.
+
+use std::sync::Arc;
+
+use pest::Parser as _;
+use pest::iterators::Pair;
+
+use crate::dsl::ast::*;
+use crate::dsl::RuleError;
+use crate::finding::Severity;
+use crate::source::{SourceFile, Span};
+
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/ecslint.pest"]
+    pub struct Grammar;
+}
+
+/// pest's generated rule enum, renamed so it does not clash with our `Rule`.
+use grammar::{Grammar, Rule as G};
+
+/// What one rule file contains.
+#[derive(Default)]
+pub struct Parsed {
+    pub rules: Vec<Rule>,
+    pub relations: Vec<Relation>,
+}
+
+pub fn parse(source: &Arc<SourceFile>) -> Result<Parsed, RuleError> {
+    let mut pairs = Grammar::parse(G::file, &source.text).map_err(|e| {
+        let span = match e.location {
+            pest::error::InputLocation::Pos(p) => p..p,
+            pest::error::InputLocation::Span((a, b)) => a..b,
+        };
+        RuleError::new(source, span, format!("syntax error: {}", describe(&e.variant)))
+    })?;
+    let mut out = Parsed::default();
+    let Some(file) = pairs.next() else {
+        return Ok(out);
+    };
+    let b = Build { source };
+    for item in file.into_inner() {
+        match item.as_rule() {
+            G::rule => out.rules.push(b.rule(item)?),
+            G::relation => out.relations.push(b.relation(item)),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn describe(v: &pest::error::ErrorVariant<G>) -> String {
+    match v {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<String> = positives.iter().map(|r| friendly(*r)).collect();
+            names.sort();
+            names.dedup();
+            if names.is_empty() {
+                "unexpected input".to_string()
+            } else {
+                format!("expected {}", names.join(", "))
+            }
+        }
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    }
+}
+
+fn friendly(r: G) -> String {
+    match r {
+        G::EOI => "end of file".into(),
+        G::ident | G::var => "a name".into(),
+        G::text | G::string | G::triple => "a quoted string".into(),
+        G::type_name | G::type_filter => "a resource type".into(),
+        G::expr | G::call | G::postfix => "an expression".into(),
+        G::header | G::text_header | G::header_key => {
+            "a header (severity, summary, symptom, fix, docs, url)".into()
+        }
+        G::each => "`each NAME: TYPE`".into(),
+        other => format!("{other:?}").replace('_', " "),
+    }
+}
+
+struct Build<'a> {
+    source: &'a Arc<SourceFile>,
+}
+
+fn span_of(p: &Pair<G>) -> Span {
+    let s = p.as_span();
+    s.start()..s.end()
+}
+
+impl Build<'_> {
+    fn err(&self, span: Span, msg: impl Into<String>) -> RuleError {
+        RuleError::new(self.source, span, msg.into())
+    }
+
+    fn relation(&self, p: Pair<G>) -> Relation {
+        let span = span_of(&p);
+        let mut name = String::new();
+        let mut params = Vec::new();
+        let mut body = None;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                G::ident => name = c.as_str().to_string(),
+                G::params => params = c.into_inner().map(|i| i.as_str().to_string()).collect(),
+                G::expr => body = Some(self.expr(c)),
+                _ => {}
+            }
+        }
+        Relation {
+            name,
+            params,
+            body: body.unwrap_or(Expr {
+                kind: ExprKind::Null,
+                span: span.clone(),
+            }),
+            source: self.source.clone(),
+            span,
+        }
+    }
+
+    fn rule(&self, p: Pair<G>) -> Result<Rule, RuleError> {
+        let span = span_of(&p);
+        let mut rule = Rule {
+            code: String::new(),
+            slug: String::new(),
+            severity: Severity::Error,
+            summary: String::new(),
+            symptom: None,
+            fix: None,
+            docs: None,
+            url: None,
+            source: self.source.clone(),
+            span: span.clone(),
+            var: String::new(),
+            types: Vec::new(),
+            steps: Vec::new(),
+        };
+        let mut have_severity = false;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                G::code => rule.code = c.as_str().to_string(),
+                G::slug => rule.slug = c.as_str().to_string(),
+                G::header => {
+                    let Some(h) = c.into_inner().next() else { continue };
+                    if h.as_rule() == G::severity {
+                        have_severity = true;
+                        let level = h.into_inner().next().map(|l| l.as_str()).unwrap_or("");
+                        rule.severity = Severity::parse(level).unwrap_or(Severity::Error);
+                        continue;
+                    }
+                    let mut inner = h.into_inner();
+                    let (Some(key), Some(text)) = (inner.next(), inner.next()) else {
+                        continue;
+                    };
+                    let value = unquote(text.as_str());
+                    match key.as_str() {
+                        "summary" => rule.summary = value,
+                        "symptom" => rule.symptom = Some(value),
+                        "fix" => rule.fix = Some(value),
+                        "docs" => rule.docs = Some(dedent(&value)),
+                        "url" => rule.url = Some(value),
+                        _ => {}
+                    }
+                }
+                G::each => {
+                    let mut inner = c.into_inner();
+                    if let Some(v) = inner.next() {
+                        rule.var = v.as_str().to_string();
+                    }
+                    if let Some(types) = inner.next() {
+                        rule.types = types.into_inner().map(|t| t.as_str().to_string()).collect();
+                    }
+                }
+                G::let_step => {
+                    let mut inner = c.into_inner();
+                    let (Some(name), Some(e)) = (inner.next(), inner.next()) else {
+                        continue;
+                    };
+                    rule.steps.push(Step::Let {
+                        name: name.as_str().to_string(),
+                        expr: self.expr(e),
+                    });
+                }
+                G::where_step => {
+                    if let Some(e) = c.into_inner().next() {
+                        rule.steps.push(Step::Where(self.expr(e)));
+                    }
+                }
+                G::deny_step => rule.steps.push(Step::Deny(self.deny(c)?)),
+                _ => {}
+            }
+        }
+        if !have_severity {
+            return Err(self.err(span.start..span.start + 4, format!("rule {} has no `severity`", rule.code)));
+        }
+        if rule.summary.is_empty() {
+            return Err(self.err(span.start..span.start + 4, format!("rule {} has no `summary`", rule.code)));
+        }
+        Ok(rule)
+    }
+
+    fn deny(&self, p: Pair<G>) -> Result<Deny, RuleError> {
+        let span = span_of(&p);
+        let mut inner = p.into_inner();
+        let cond = match inner.next() {
+            Some(c) => self.expr(c),
+            None => return Err(self.err(span, "`deny` needs a condition")),
+        };
+        let mut d = Deny {
+            cond,
+            message: None,
+            at: None,
+            labels: Vec::new(),
+            help: None,
+            span,
+        };
+        for c in inner {
+            let kind = c.as_rule();
+            let mut parts = c.into_inner();
+            match kind {
+                G::message_clause => d.message = parts.next().map(|t| self.text(t)),
+                G::help_clause => d.help = parts.next().map(|t| self.text(t)),
+                G::at_clause => d.at = parts.next().map(|e| self.expr(e)),
+                G::label_clause => {
+                    if let (Some(e), Some(t)) = (parts.next(), parts.next()) {
+                        d.labels.push((self.expr(e), self.text(t)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(d)
+    }
+
+    fn text(&self, p: Pair<G>) -> Text {
+        let span = span_of(&p);
+        Text {
+            parts: placeholders(&unquote(p.as_str())),
+            span,
+        }
+    }
+
+    fn expr(&self, p: Pair<G>) -> Expr {
+        let span = span_of(&p);
+        let kind = p.as_rule();
+        let mut children: Vec<Pair<G>> = p.into_inner().collect();
+        let mk = |kind| Expr {
+            kind,
+            span: span.clone(),
+        };
+        match kind {
+            G::expr => match children.pop() {
+                Some(c) => self.expr(c),
+                None => mk(ExprKind::Null),
+            },
+            G::alt | G::or_expr | G::and_expr | G::fallback => {
+                if children.len() == 1 {
+                    return self.expr(children.remove(0));
+                }
+                let items = children.into_iter().map(|c| self.expr(c)).collect();
+                mk(match kind {
+                    G::alt => ExprKind::Alt(items),
+                    G::or_expr => ExprKind::Or(items),
+                    G::and_expr => ExprKind::And(items),
+                    _ => ExprKind::Else(items),
+                })
+            }
+            G::guarded => {
+                let mut it = children.into_iter();
+                let first = it.next().map(|c| self.expr(c));
+                match (first, it.next()) {
+                    (Some(v), Some(cond)) => mk(ExprKind::Guard(Box::new(v), Box::new(self.expr(cond)))),
+                    (Some(v), None) => v,
+                    _ => mk(ExprKind::Null),
+                }
+            }
+            G::not_expr => {
+                let nots = children.iter().filter(|c| c.as_rule() == G::not_op).count();
+                let Some(last) = children.pop() else {
+                    return mk(ExprKind::Null);
+                };
+                let mut e = self.expr(last);
+                for _ in 0..nots {
+                    e = mk(ExprKind::Not(Box::new(e)));
+                }
+                e
+            }
+            G::cmp => {
+                if children.len() < 3 {
+                    return match children.pop() {
+                        Some(c) => self.expr(c),
+                        None => mk(ExprKind::Null),
+                    };
+                }
+                let mut it = children.into_iter();
+                let (Some(a), Some(op), Some(b)) = (it.next(), it.next(), it.next()) else {
+                    return mk(ExprKind::Null);
+                };
+                let op = match op.as_str().trim() {
+                    "==" => CmpOp::Eq,
+                    "!=" => CmpOp::Ne,
+                    "in" => CmpOp::In,
+                    _ => CmpOp::Matches,
+                };
+                mk(ExprKind::Cmp(Box::new(self.expr(a)), op, Box::new(self.expr(b))))
+            }
+            G::follow => {
+                let mut it = children.into_iter();
+                let Some(first) = it.next() else {
+                    return mk(ExprKind::Null);
+                };
+                let mut e = self.expr(first);
+                for arrow in it {
+                    let start = e.span.start;
+                    let end = arrow.as_span().end();
+                    let is_back = arrow.as_rule() == G::back;
+                    let mut parts = arrow.into_inner();
+                    let ty = parts.next().and_then(|t| {
+                        let inner = t.into_inner().next()?;
+                        (inner.as_rule() == G::type_name).then(|| inner.as_str().to_string())
+                    });
+                    let kind = if is_back {
+                        let path = parts.next().map(|p| p.as_str().to_string());
+                        ExprKind::Back(Box::new(e), ty, path)
+                    } else {
+                        ExprKind::Forward(Box::new(e), ty)
+                    };
+                    e = Expr {
+                        kind,
+                        span: start..end,
+                    };
+                }
+                e
+            }
+            G::postfix => {
+                let mut it = children.into_iter();
+                let Some(first) = it.next() else {
+                    return mk(ExprKind::Null);
+                };
+                let base = self.expr(first);
+                let steps: Vec<PathStep> = it.map(path_step).collect();
+                if steps.is_empty() {
+                    base
+                } else {
+                    mk(ExprKind::Path(Box::new(base), steps))
+                }
+            }
+            G::call => {
+                let mut it = children.into_iter();
+                let name = it.next().map(|n| n.as_str().to_string()).unwrap_or_default();
+                mk(ExprKind::Call(name, it.map(|a| self.expr(a)).collect()))
+            }
+            G::var => mk(ExprKind::Var(
+                children.first().map(|c| c.as_str()).unwrap_or_default().to_string(),
+            )),
+            G::list => mk(ExprKind::List(children.into_iter().map(|c| self.expr(c)).collect())),
+            G::string => mk(ExprKind::Str(unquote(self.source.text.get(span.clone()).unwrap_or_default()))),
+            G::number => mk(ExprKind::Num(self.source.text.get(span.clone()).unwrap_or_default().to_string())),
+            G::boolean => mk(ExprKind::Bool(self.source.text.get(span.clone()).unwrap_or_default().starts_with('t'))),
+            _ => mk(ExprKind::Null),
+        }
+    }
+}
+
+fn path_step(p: Pair<G>) -> PathStep {
+    let kind = p.as_rule();
+    let text = p.into_inner().next().map(|k| {
+        let s = k.as_str();
+        if s.starts_with('"') { unquote(s) } else { s.to_string() }
+    });
+    match kind {
+        G::descend => PathStep::Descend(text.unwrap_or_default()),
+        G::values => PathStep::Values,
+        G::any_index => PathStep::AnyIndex,
+        G::index => PathStep::Index(text.and_then(|t| t.parse().ok()).unwrap_or(0)),
+        _ => PathStep::Field(text.unwrap_or_default()),
+    }
+}
+
+/// The value of a quoted string: `"..."` with `\"`, `\\`, `\n` escapes, or `"""..."""` as is.
+pub fn unquote(s: &str) -> String {
+    if let Some(inner) = s.strip_prefix("\"\"\"").and_then(|r| r.strip_suffix("\"\"\"")) {
+        return inner.to_string();
+    }
+    let inner = s.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(s);
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// Removes the common leading indentation of a triple-quoted text.
+fn dedent(s: &str) -> String {
+    let lines: Vec<&str> = s.trim_matches('\n').lines().collect();
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|l| l.get(indent..).unwrap_or("").trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Splits `"... {name} ..."` into literal text and placeholders; `{{` and `}}` are literal braces.
+pub fn placeholders(s: &str) -> Vec<TextPart> {
+    let mut parts = Vec::new();
+    let mut lit = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                lit.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                lit.push('}');
+            }
+            '{' => {
+                let name: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                if !lit.is_empty() {
+                    parts.push(TextPart::Lit(std::mem::take(&mut lit)));
+                }
+                parts.push(TextPart::Var(name.trim().to_string()));
+            }
+            c => lit.push(c),
+        }
+    }
+    if !lit.is_empty() {
+        parts.push(TextPart::Lit(lit));
+    }
+    parts
+}

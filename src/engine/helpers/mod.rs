@@ -1,0 +1,4 @@
+pub mod arch;
+pub mod arn;
+pub mod iam;
+pub mod userdata;

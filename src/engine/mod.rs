@@ -1,0 +1,189 @@
+//! Evaluation of the rule program over one graph: rows of bound values, `where` filters, and
+//! `deny` statements that turn definitely-true conditions into findings.
+
+pub mod builtins;
+pub mod eval;
+pub mod helpers;
+pub mod value;
+
+use std::collections::HashSet;
+
+use typed_arena::Arena;
+
+use crate::dsl::Program;
+use crate::dsl::ast::{Deny, Rule, Step, Text, TextPart};
+use crate::finding::{Finding, Label};
+use crate::graph::Graph;
+use crate::source::Span;
+use eval::{Env, Eval};
+use value::{Ctx, Facts, V, Val};
+
+/// Documentation pages live here, one per rule code.
+pub const DOCS_URL: &str = "https://github.com/ecslint/ecslint/blob/main/docs/rules";
+
+/// Rows above this for one resource stop a rule from binding more; it keeps linear cost.
+const MAX_ROWS: usize = 4096;
+
+/// Runs every rule of the program over the graph.
+pub fn run(program: &Program, graph: &Graph) -> Vec<Finding> {
+    let arena = Arena::new();
+    let ctx = Ctx { graph, arena: &arena };
+    let eval = Eval { ctx: &ctx, program };
+    let mut findings = Vec::new();
+    let mut seen = HashSet::new();
+    for rule in &program.rules {
+        for ty in &rule.types {
+            for &r in graph.of_type(ty) {
+                let Some(start) = ctx.resource_val(r, graph.resources[r].id_span.clone(), &Facts::default()) else {
+                    continue;
+                };
+                run_rule(&eval, rule, start, &mut |f| {
+                    if seen.insert((f.code.clone(), f.span.clone(), f.message.clone())) {
+                        findings.push(f);
+                    }
+                });
+            }
+        }
+    }
+    findings
+}
+
+struct Row<'g> {
+    env: Env<'g>,
+    facts: Facts,
+}
+
+fn run_rule<'g>(eval: &Eval<'_, 'g>, rule: &Rule, start: Val<'g>, emit: &mut dyn FnMut(Finding)) {
+    let mut rows = vec![Row {
+        facts: start.facts.clone(),
+        env: Env::from([(rule.var.clone(), start)]),
+    }];
+    for step in &rule.steps {
+        match step {
+            Step::Let { name, expr } => {
+                let mut next = Vec::new();
+                for row in &rows {
+                    for v in eval.eval(expr, &row.env) {
+                        let Some(facts) = row.facts.merge(&v.facts) else { continue };
+                        let mut env = row.env.clone();
+                        env.insert(name.clone(), v);
+                        next.push(Row { env, facts });
+                        if next.len() >= MAX_ROWS {
+                            break;
+                        }
+                    }
+                }
+                rows = next;
+            }
+            Step::Where(cond) => {
+                rows = rows
+                    .into_iter()
+                    .filter_map(|row| {
+                        let facts = eval
+                            .eval(cond, &row.env)
+                            .into_iter()
+                            .filter(|v| v.truth() == Some(true))
+                            .find_map(|v| row.facts.merge(&v.facts))?;
+                        Some(Row { env: row.env, facts })
+                    })
+                    .collect();
+            }
+            Step::Deny(deny) => {
+                for row in &rows {
+                    for v in eval.eval(&deny.cond, &row.env) {
+                        if v.truth() != Some(true) {
+                            continue;
+                        }
+                        let Some(facts) = row.facts.merge(&v.facts) else { continue };
+                        emit(finding(eval, rule, deny, &row.env, &facts));
+                    }
+                }
+            }
+        }
+        if rows.is_empty() {
+            return;
+        }
+    }
+}
+
+fn finding<'g>(eval: &Eval<'_, 'g>, rule: &Rule, deny: &Deny, env: &Env<'g>, facts: &Facts) -> Finding {
+    let ctx = eval.ctx;
+    let graph = ctx.graph;
+    let primary = deny
+        .at
+        .as_ref()
+        .map(|at| eval.eval(at, env))
+        .unwrap_or_default()
+        .into_iter()
+        .chain(env.get(&rule.var).cloned())
+        .filter(|v| v.facts.merge(facts).is_some())
+        .find_map(|v| primary_span(ctx, &v).map(|s| (s, v.owner)));
+    let (span, owner) = primary.unwrap_or((0..0, None));
+    let mut labels = Vec::new();
+    for (expr, text) in &deny.labels {
+        for v in eval.eval(expr, env) {
+            if v.facts.merge(facts).is_none() {
+                continue;
+            }
+            let Some(s) = label_span(ctx, &v) else { continue };
+            if s == span || labels.iter().any(|l: &Label| l.span == s) {
+                continue;
+            }
+            labels.push(Label {
+                span: s,
+                text: fill(ctx, text, env),
+                resource: v.owner.map(|o| graph.resources[o].id.clone()),
+            });
+        }
+    }
+    let mut message = match &deny.message {
+        Some(t) => fill(ctx, t, env),
+        None => rule.summary.clone(),
+    };
+    if let Some(when) = facts.describe() {
+        message = format!("{message} ({when})");
+    }
+    Finding {
+        code: rule.code.clone(),
+        severity: rule.severity,
+        message,
+        source: graph.source.clone(),
+        span,
+        resource: owner.map(|o| graph.resources[o].id.clone()).unwrap_or_default(),
+        labels,
+        help: deny.help.as_ref().map(|t| fill(ctx, t, env)).or_else(|| rule.fix.clone()),
+        symptom: rule.symptom.clone(),
+        url: Some(rule.url.clone().unwrap_or_else(|| format!("{DOCS_URL}/{}.md", rule.code))),
+    }
+}
+
+/// Where a finding points: the property itself, or a resource's `Type` line.
+fn primary_span(ctx: &Ctx<'_>, v: &Val<'_>) -> Option<Span> {
+    match v.v {
+        V::Resource(r) if v.span.as_ref() == Some(&ctx.graph.resources[r].id_span) || v.span.is_none() => {
+            Some(ctx.graph.resources[r].type_span.clone())
+        }
+        V::Absent => None,
+        _ => v.span.clone(),
+    }
+}
+
+/// Where a label points: the property, or a resource's logical ID.
+fn label_span(ctx: &Ctx<'_>, v: &Val<'_>) -> Option<Span> {
+    match v.v {
+        V::Resource(r) => Some(ctx.graph.resources[r].id_span.clone()),
+        V::Absent => None,
+        _ => v.span.clone(),
+    }
+}
+
+fn fill<'g>(ctx: &Ctx<'g>, text: &Text, env: &Env<'g>) -> String {
+    text.parts
+        .iter()
+        .map(|p| match p {
+            TextPart::Lit(s) => s.clone(),
+            TextPart::Var(name) => env.get(name).map(|v| ctx.display(v)).unwrap_or_default(),
+        })
+        .collect()
+}
+

@@ -1,0 +1,511 @@
+//! Values the engine computes with, and how a graph node resolves to them.
+//!
+//! A property resolves to one or more alternatives: a literal, a resource, a structured node,
+//! text with holes where deploy-time values go, `Absent`, or `Unknown(reason)`. Alternatives
+//! that come from `Fn::If` (or a `Fn::FindInMap` keyed by a deploy-time value) carry the
+//! facts they assume, and values whose facts contradict each other are never combined: so
+//! conditions are never enumerated as scenarios, yet an ARM64 image chosen under `IsArm` is
+//! never compared with an x86 instance type chosen under `!IsArm`.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::rc::Rc;
+
+use typed_arena::Arena;
+
+use crate::graph::{Graph, names};
+use crate::load::cfn::getatt_parts;
+use crate::node::{Kind, Node, SubPart, sub_parts, truthiness};
+use crate::source::Span;
+
+/// An assumption a value depends on: (`Condition` name or deploy-time input, value).
+pub type Fact = (Rc<str>, Rc<str>);
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Facts(Option<Rc<Vec<Fact>>>);
+
+impl Facts {
+    pub fn one(name: &str, value: &str) -> Facts {
+        Facts(Some(Rc::new(vec![(name.into(), value.into())])))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Fact> {
+        self.0.iter().flat_map(|v| v.iter())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Both sets of facts together, or `None` when they contradict each other.
+    pub fn merge(&self, other: &Facts) -> Option<Facts> {
+        let (Some(a), Some(b)) = (&self.0, &other.0) else {
+            return Some(if self.0.is_some() { self.clone() } else { other.clone() });
+        };
+        let mut out: Vec<Fact> = a.as_ref().clone();
+        for (k, v) in b.iter() {
+            match out.iter().find(|(k2, _)| k2 == k) {
+                Some((_, v2)) if v2 != v => return None,
+                Some(_) => {}
+                None => out.push((k.clone(), v.clone())),
+            }
+        }
+        Some(Facts(Some(Rc::new(out))))
+    }
+
+    /// "when IsArm is true, AWS::Region is eu-west-1"
+    pub fn describe(&self) -> Option<String> {
+        let parts: Vec<String> = self.iter().map(|(k, v)| format!("{k} is {v}")).collect();
+        (!parts.is_empty()).then(|| format!("when {}", parts.join(" and ")))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum V<'g> {
+    Absent,
+    Unknown(Rc<str>),
+    Str(Cow<'g, str>, bool),
+    Bool(bool),
+    Node(&'g Node),
+    Resource(usize),
+    /// Text with holes: each hole is U+E000, its index, U+E001.
+    Text(Rc<str>, Rc<Vec<Val<'g>>>),
+    List(Rc<Vec<Val<'g>>>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Val<'g> {
+    pub v: V<'g>,
+    /// Where the value is written (for labels and the primary span).
+    pub span: Option<Span>,
+    /// The resource the value was read from.
+    pub owner: Option<usize>,
+    pub facts: Facts,
+    /// Literal mapping keys a `Fn::FindInMap` used to reach this value (`arm64`, say).
+    pub keys: Option<Rc<Vec<String>>>,
+}
+
+impl<'g> Val<'g> {
+    pub fn new(v: V<'g>) -> Val<'g> {
+        Val {
+            v,
+            span: None,
+            owner: None,
+            facts: Facts::default(),
+            keys: None,
+        }
+    }
+
+    pub fn absent() -> Val<'g> {
+        Val::new(V::Absent)
+    }
+
+    pub fn unknown(reason: &str) -> Val<'g> {
+        Val::new(V::Unknown(reason.into()))
+    }
+
+    pub fn str(s: impl Into<Cow<'g, str>>) -> Val<'g> {
+        Val::new(V::Str(s.into(), false))
+    }
+
+    pub fn bool(b: bool) -> Val<'g> {
+        Val::new(V::Bool(b))
+    }
+
+    pub fn at(mut self, span: Span) -> Val<'g> {
+        self.span = Some(span);
+        self
+    }
+
+    pub fn owned_by(mut self, owner: Option<usize>) -> Val<'g> {
+        self.owner = self.owner.or(owner);
+        self
+    }
+
+    /// This value with more facts, or `None` if they contradict.
+    pub fn assuming(mut self, facts: &Facts) -> Option<Val<'g>> {
+        self.facts = self.facts.merge(facts)?;
+        Some(self)
+    }
+
+    pub fn is_absent(&self) -> bool {
+        matches!(self.v, V::Absent)
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.v, V::Unknown(_))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.v {
+            V::Str(s, _) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The truth of a value used as a condition: `None` when unknown.
+    pub fn truth(&self) -> Option<bool> {
+        match &self.v {
+            V::Bool(b) => Some(*b),
+            V::Absent => Some(false),
+            V::Unknown(_) | V::Text(..) => None,
+            V::Str(s, plain) => Some(truthiness(s, *plain).unwrap_or(true)),
+            V::List(items) => Some(!items.is_empty()),
+            V::Node(_) | V::Resource(_) => Some(true),
+        }
+    }
+}
+
+/// Marks a hole in `V::Text`.
+pub fn hole(i: usize) -> String {
+    format!("\u{E000}{i}\u{E001}")
+}
+
+/// Resolution context: the graph, and an arena for trees parsed while evaluating (JSON text).
+pub struct Ctx<'g> {
+    pub graph: &'g Graph,
+    pub arena: &'g Arena<Node>,
+}
+
+/// Combinations of alternatives above this are not built; the value becomes unknown.
+const MAX_ALTERNATIVES: usize = 64;
+
+impl<'g> Ctx<'g> {
+    pub fn display(&self, v: &Val<'g>) -> String {
+        match &v.v {
+            V::Absent => "(none)".into(),
+            V::Unknown(_) => "(unknown)".into(),
+            V::Str(s, _) => s.to_string(),
+            V::Bool(b) => b.to_string(),
+            V::Node(_) => "(object)".into(),
+            V::Resource(i) => self.graph.resources[*i].id.clone(),
+            V::Text(t, holes) => fill_holes(t, |i| match holes.get(i) {
+                Some(h) if !matches!(h.v, V::Text(..)) => format!("${{{}}}", self.display(h)),
+                _ => "${...}".to_string(),
+            }),
+            V::List(items) => items.iter().map(|i| self.display(i)).collect::<Vec<_>>().join(", "),
+        }
+    }
+
+    /// The resource a value is, for `{placeholders}`: a resource's id, else its display.
+    pub fn resource_of(&self, v: &Val<'g>) -> Option<usize> {
+        match v.v {
+            V::Resource(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Resolves a node written in resource `owner` to its alternatives.
+    pub fn resolve(&self, node: &'g Node, owner: Option<usize>, facts: &Facts) -> Vec<Val<'g>> {
+        let mut out = self.resolve_inner(node, owner, facts);
+        for v in &mut out {
+            v.owner = v.owner.or(owner);
+            if v.span.is_none() {
+                v.span = Some(node.span.clone());
+            }
+        }
+        out
+    }
+
+    fn resolve_inner(&self, node: &'g Node, owner: Option<usize>, facts: &Facts) -> Vec<Val<'g>> {
+        let with = |v: V<'g>| {
+            vec![Val {
+                facts: facts.clone(),
+                ..Val::new(v)
+            }
+            .at(node.span.clone())]
+        };
+        if let Some((name, arg)) = node.intrinsic() {
+            return self.intrinsic(name, arg, node, owner, facts);
+        }
+        match &node.kind {
+            Kind::Unknown(r) => with(V::Unknown(r.as_str().into())),
+            Kind::Scalar(s) if s.is_null() => with(V::Absent),
+            Kind::Scalar(s) => with(V::Str(Cow::Borrowed(&s.text), s.plain)),
+            Kind::Seq(_) | Kind::Map(_) => with(V::Node(node)),
+        }
+    }
+
+    fn intrinsic(&self, name: &str, arg: &'g Node, node: &'g Node, owner: Option<usize>, facts: &Facts) -> Vec<Val<'g>> {
+        let span = node.span.clone();
+        let unknown = |why: String| vec![Val::unknown(&why).at(span.clone()).assuming(facts).unwrap_or_else(Val::absent)];
+        match name {
+            "Ref" => match arg.as_str() {
+                Some(target) => self.reference(target, span, facts),
+                None => unknown("Ref of a computed name".into()),
+            },
+            "Fn::GetAtt" => match getatt_parts(arg).0.and_then(|r| self.graph.resource(r)) {
+                Some(r) => self.resource_val(r, span, facts).into_iter().collect(),
+                None => unknown("GetAtt of something outside this file".into()),
+            },
+            "Fn::If" => {
+                let items = arg.items();
+                let (Some(cond), Some(a), Some(b)) = (items.first().and_then(Node::as_str), items.get(1), items.get(2)) else {
+                    return unknown("malformed Fn::If".into());
+                };
+                let mut out = Vec::new();
+                for (branch, holds) in [(a, true), (b, false)] {
+                    let Some(f) = self.condition_fact(cond, holds).merge(facts) else { continue };
+                    out.extend(self.resolve(branch, owner, &f));
+                }
+                out
+            }
+            "Fn::FindInMap" => self.find_in_map(arg, owner, facts, span),
+            "Fn::Base64" => self.resolve(arg, owner, facts),
+            "Fn::Sub" => self.sub(arg, owner, facts, span),
+            "Fn::Join" => {
+                let items = arg.items();
+                let (Some(delim), Some(list)) = (items.first().and_then(Node::as_str), items.get(1)) else {
+                    return unknown("Fn::Join with a computed delimiter".into());
+                };
+                if !matches!(list.kind, Kind::Seq(_)) {
+                    return unknown("Fn::Join over a list known at deploy time".into());
+                }
+                let mut parts: Vec<Vec<Val<'g>>> = Vec::new();
+                for (i, item) in list.items().iter().enumerate() {
+                    if i > 0 && !delim.is_empty() {
+                        parts.push(vec![Val::str(delim)]);
+                    }
+                    parts.push(self.resolve(item, owner, facts));
+                }
+                self.concat(parts, facts, span)
+            }
+            "Fn::Select" => {
+                let items = arg.items();
+                let index = items.first().and_then(|i| self.resolve(i, owner, facts).first().and_then(|v| v.as_str().and_then(|s| s.parse::<usize>().ok())));
+                match (index, items.get(1)) {
+                    (Some(i), Some(list)) if matches!(list.kind, Kind::Seq(_)) => match list.items().get(i) {
+                        Some(item) => self.resolve(item, owner, facts),
+                        None => unknown("Fn::Select index out of range".into()),
+                    },
+                    _ => unknown("Fn::Select over a list known at deploy time".into()),
+                }
+            }
+            other => unknown(format!("{other} is evaluated at deploy time")),
+        }
+    }
+
+    fn reference(&self, target: &str, span: Span, facts: &Facts) -> Vec<Val<'g>> {
+        if let Some(r) = self.graph.resource(target) {
+            return self.resource_val(r, span, facts).into_iter().collect();
+        }
+        let val = |v: V<'g>| vec![Val { facts: facts.clone(), ..Val::new(v) }.at(span.clone())];
+        if let Some(p) = self.graph.parameter(target) {
+            let is_list = p.ptype.as_deref().is_some_and(|t| t.starts_with("List<") || t == "CommaDelimitedList");
+            return match &p.default {
+                Some(d) if !is_list => self.resolve(d, None, facts).into_iter().map(|mut v| {
+                    v.span = Some(span.clone());
+                    v
+                }).collect(),
+                _ => val(V::Unknown(format!("parameter {target} is given at deploy time").into())),
+            };
+        }
+        match target {
+            "AWS::NoValue" => val(V::Absent),
+            "AWS::Partition" => val(V::Str("aws".into(), false)),
+            "AWS::URLSuffix" => val(V::Str("amazonaws.com".into(), false)),
+            _ => val(V::Unknown(format!("{target} is known at deploy time").into())),
+        }
+    }
+
+    /// A resource as a value, assuming its own `Condition` holds.
+    pub fn resource_val(&self, r: usize, span: Span, facts: &Facts) -> Option<Val<'g>> {
+        let own = match &self.graph.resources[r].condition {
+            Some(c) => self.condition_fact(c, true),
+            None => Facts::default(),
+        };
+        Val { owner: Some(r), ..Val::new(V::Resource(r)) }.at(span).assuming(&own.merge(facts)?)
+    }
+
+    /// The fact "condition `name` is `holds`", written in terms of the condition it negates
+    /// when it is a plain `Fn::Not`, so `IsArm`/`IsX86 = !IsArm` contradict each other.
+    pub fn condition_fact(&self, name: &str, holds: bool) -> Facts {
+        let mut name = name;
+        let mut holds = holds;
+        for _ in 0..8 {
+            let negated = self.graph.conditions.get(name).and_then(|c| match c.intrinsic() {
+                Some(("Fn::Not", arg)) => arg.items().first().and_then(|i| match i.intrinsic() {
+                    Some(("Condition", n)) => n.as_str(),
+                    _ => None,
+                }),
+                _ => None,
+            });
+            match negated {
+                Some(inner) => {
+                    name = inner;
+                    holds = !holds;
+                }
+                None => break,
+            }
+        }
+        Facts::one(name, if holds { "true" } else { "false" })
+    }
+
+    fn find_in_map(&self, arg: &'g Node, owner: Option<usize>, facts: &Facts, span: Span) -> Vec<Val<'g>> {
+        let items = arg.items();
+        let unknown = |why: &str| vec![Val::unknown(why).at(span.clone())];
+        let Some(map) = items.first().and_then(Node::as_str).and_then(|m| self.graph.mappings.get(m)) else {
+            return unknown("Fn::FindInMap of a mapping not in this file");
+        };
+        let (Some(k1), Some(k2)) = (items.get(1), items.get(2)) else {
+            return unknown("malformed Fn::FindInMap");
+        };
+        let default = items.get(3).and_then(|d| d.get("DefaultValue"));
+        let mut out = Vec::new();
+        for (top, f1, lit1) in self.map_keys(map, k1, owner, facts) {
+            let Some(inner) = map.get(&top) else {
+                out.extend(self.map_default(default, owner, &f1, &span));
+                continue;
+            };
+            for (second, f2, lit2) in self.map_keys(inner, k2, owner, &f1) {
+                let Some(v) = inner.get(&second) else {
+                    out.extend(self.map_default(default, owner, &f2, &span));
+                    continue;
+                };
+                let keys: Vec<String> = [lit1.then_some(top.clone()), lit2.then(|| second.clone())].into_iter().flatten().collect();
+                for mut val in self.resolve(v, owner, &f2) {
+                    val.span = Some(span.clone());
+                    if !keys.is_empty() {
+                        val.keys = Some(Rc::new(keys.clone()));
+                    }
+                    out.push(val);
+                }
+            }
+        }
+        if out.is_empty() { unknown("Fn::FindInMap key known at deploy time") } else { out }
+    }
+
+    fn map_default(&self, default: Option<&'g Node>, owner: Option<usize>, facts: &Facts, span: &Span) -> Vec<Val<'g>> {
+        match default {
+            Some(d) => self.resolve(d, owner, facts),
+            None => vec![Val::unknown("no such key in the mapping").at(span.clone())],
+        }
+    }
+
+    /// The keys a FindInMap key argument can stand for: a literal, or every key of the level
+    /// (each assuming the input it came from) when the key is a deploy-time `Ref`.
+    fn map_keys(&self, level: &'g Node, key: &'g Node, owner: Option<usize>, facts: &Facts) -> Vec<(String, Facts, bool)> {
+        let mut out = Vec::new();
+        for v in self.resolve(key, owner, facts) {
+            match (&v.v, key.intrinsic()) {
+                (V::Str(s, _), _) => out.push((s.to_string(), v.facts.clone(), key.intrinsic().is_none())),
+                (V::Unknown(_), Some(("Ref", name))) => {
+                    let input = name.as_str().unwrap_or("?");
+                    for e in level.entries() {
+                        if let Some(f) = Facts::one(input, &e.key).merge(&v.facts) {
+                            out.push((e.key.clone(), f, false));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn sub(&self, arg: &'g Node, owner: Option<usize>, facts: &Facts, span: Span) -> Vec<Val<'g>> {
+        let (template, vars) = match &arg.kind {
+            Kind::Seq(items) => (items.first(), items.get(1)),
+            _ => (Some(arg), None),
+        };
+        let Some(text) = template.and_then(Node::as_str) else {
+            return vec![Val::unknown("Fn::Sub of a computed string").at(span)];
+        };
+        let mut parts: Vec<Vec<Val<'g>>> = Vec::new();
+        for part in sub_parts(text) {
+            match part {
+                SubPart::Text(t) => parts.push(vec![Val::str(t.into_owned())]),
+                SubPart::Var(name, _) => {
+                    let vals = match vars.and_then(|m| m.get(name)) {
+                        Some(n) => self.resolve(n, owner, facts),
+                        None => match name.split_once('.').and_then(|(res, _)| self.graph.resource(res)) {
+                            Some(r) => self.resource_val(r, span.clone(), facts).into_iter().collect(),
+                            None => self.reference(name, span.clone(), facts),
+                        },
+                    };
+                    parts.push(vals);
+                }
+            }
+        }
+        self.concat(parts, facts, span)
+    }
+
+    /// Concatenates parts, each a set of alternatives, into strings (or text with holes).
+    /// A single part is returned as is, so `!Sub "${Role.Arn}"` is the role itself.
+    fn concat(&self, parts: Vec<Vec<Val<'g>>>, facts: &Facts, span: Span) -> Vec<Val<'g>> {
+        if parts.len() == 1 {
+            if let Some(only) = parts.into_iter().next() {
+                return only;
+            }
+            return Vec::new();
+        }
+        let mut combos: Vec<(Vec<Val<'g>>, Facts)> = vec![(Vec::new(), facts.clone())];
+        for alternatives in parts {
+            let mut next = Vec::new();
+            for (prefix, f) in &combos {
+                for alt in &alternatives {
+                    let Some(f2) = f.merge(&alt.facts) else { continue };
+                    let mut p = prefix.clone();
+                    p.push(alt.clone());
+                    next.push((p, f2));
+                }
+            }
+            if next.len() > MAX_ALTERNATIVES {
+                return vec![Val::unknown("too many alternatives").at(span)];
+            }
+            combos = next;
+        }
+        combos
+            .into_iter()
+            .map(|(vals, f)| {
+                let mut text = String::new();
+                let mut holes = Vec::new();
+                for v in vals {
+                    match &v.v {
+                        V::Str(s, _) => text.push_str(s),
+                        V::Absent => {}
+                        _ => {
+                            text.push_str(&hole(holes.len()));
+                            holes.push(v.clone());
+                        }
+                    }
+                }
+                let v = if holes.is_empty() { V::Str(Cow::Owned(text), false) } else { V::Text(text.into(), Rc::new(holes)) };
+                Val { facts: f, ..Val::new(v) }.at(span.clone())
+            })
+            .collect()
+    }
+
+    /// Does a resource carry this literal name or ARN?
+    pub fn resource_named(&self, r: usize, name: &str) -> Option<bool> {
+        let own = names::literal_name(&self.graph.resources[r])?;
+        Some(own == names::name_in_reference(name))
+    }
+}
+
+/// Replaces every hole in `text` by `f(index)`.
+pub fn fill_holes(text: &str, mut f: impl FnMut(usize) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('\u{E000}') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + '\u{E000}'.len_utf8()..];
+        match after.find('\u{E001}') {
+            Some(end) => {
+                out.push_str(&f(after[..end].parse().unwrap_or(usize::MAX)));
+                rest = &after[end + '\u{E001}'.len_utf8()..];
+            }
+            None => {
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl fmt::Display for Facts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe().unwrap_or_default())
+    }
+}
