@@ -1,0 +1,148 @@
+//! Runs every rule over its cases in `testdata/<CODE>/`:
+//! - `fires/*` must raise the rule (YAML cases mark each expected line with `# expect: CODE`),
+//!   and a snapshot keeps the input, the rendered diagnostic and the JSON finding;
+//! - `passes/*` are near misses and must raise nothing at all;
+//! - `tfplan/fires/*` and `tfplan/passes/*` are the same for Terraform plans.
+//!
+//! Adding a rule adds files here, no Rust.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use ecslint::dsl::Program;
+use ecslint::lint::{self, Options};
+use ecslint::render::{self, Report};
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect())
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn lint_one(program: &Program, path: &Path) -> Report {
+    lint::run(&[path.to_path_buf()], program, &Options::default())
+}
+
+/// Lines (1-based) carrying `# expect: CODE`.
+fn expected_lines(text: &str, code: &str) -> BTreeSet<usize> {
+    let marker = format!("expect: {code}");
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(&marker))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// What a reviewer sees: the input, the diagnostic as printed, and the JSON finding.
+fn snapshot(path: &Path, report: &Report) -> String {
+    let input = std::fs::read_to_string(path).unwrap_or_default();
+    let human = render::human::render(report, &render::human::Options { color: false, width: 100 });
+    let json = render::json::render(report);
+    format!("---- input ----\n{input}\n---- human ----\n{human}\n---- json ----\n{json}")
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn rule_dirs() -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(testdata())
+        .expect("testdata/ exists")
+        .filter_map(|e| e.ok())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(name, _)| name.len() > 3 && name[..3].chars().all(|c| c.is_ascii_uppercase()) && name[3..].chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_rule_fires_on_its_cases_and_stays_silent_on_near_misses() {
+    let program = Program::load(&[]).expect("built-in rules load");
+    let mut failures = Vec::new();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    let _guard = settings.bind_to_scope();
+    for (code, dir) in rule_dirs() {
+        for sub in ["fires", "tfplan/fires"] {
+            for path in files(&dir.join(sub)) {
+                let report = lint_one(&program, &path);
+                let name = relative(&path);
+                if !report.errors.is_empty() {
+                    failures.push(format!("{name}: load error: {}", report.errors[0].message));
+                    continue;
+                }
+                let got: BTreeSet<usize> = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.code == code)
+                    .map(|f| f.source.line_col(f.span.start).0)
+                    .collect();
+                if got.is_empty() {
+                    failures.push(format!("{name}: {code} did not fire"));
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let want = expected_lines(&text, &code);
+                if !want.is_empty() && want != got {
+                    failures.push(format!("{name}: {code} fired on lines {got:?}, expected {want:?}"));
+                }
+                let snap = name.replace(['/', '.'], "_");
+                insta::assert_snapshot!(snap, snapshot(&path, &report));
+            }
+        }
+        for sub in ["passes", "tfplan/passes"] {
+            for path in files(&dir.join(sub)) {
+                let report = lint_one(&program, &path);
+                let name = relative(&path);
+                if !report.errors.is_empty() {
+                    failures.push(format!("{name}: load error: {}", report.errors[0].message));
+                }
+                for f in &report.findings {
+                    let line = f.source.line_col(f.span.start).0;
+                    failures.push(format!("{name}:{line}: near miss raised {}: {}", f.code, f.message));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_has_cases_that_fire_and_near_misses() {
+    let program = Program::load(&[]).expect("built-in rules load");
+    let mut missing = Vec::new();
+    for rule in &program.rules {
+        let dir = testdata().join(&rule.code);
+        for (sub, least) in [("fires", 2), ("passes", 2)] {
+            let n = files(&dir.join(sub)).len();
+            if n < least {
+                missing.push(format!("{}: testdata/{}/{sub} has {n} case(s), needs {least}", rule.code, rule.code));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "\n{}", missing.join("\n"));
+}
+
+#[test]
+fn a_user_rule_directory_behaves_like_the_built_in_rules() {
+    let dir = testdata().join("custom-rules");
+    let program = Program::load(&[dir.join("rules").as_path()]).expect("custom rules load");
+    assert!(program.rule("TST001").is_some());
+    let report = lint_one(&program, &dir.join("template.yaml"));
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["TST001"], "{:?}", report.findings);
+    let f = &report.findings[0];
+    assert_eq!(f.resource, "Logs");
+    assert_eq!(f.message, "log group Logs keeps logs for 3653 days");
+}
