@@ -25,8 +25,11 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Lints one case by its path relative to the crate (tests run there), so snapshots do not
+/// depend on where the checkout lives.
 fn lint_one(program: &Program, path: &Path) -> Report {
-    lint::run(&[path.to_path_buf()], program, &Options::default())
+    let rel = PathBuf::from(relative(path));
+    lint::run(&[rel], program, &Options::default())
 }
 
 /// Lines (1-based) carrying `# expect: CODE`.
@@ -145,4 +148,19 @@ fn a_user_rule_directory_behaves_like_the_built_in_rules() {
     let f = &report.findings[0];
     assert_eq!(f.resource, "Logs");
     assert_eq!(f.message, "log group Logs keeps logs for 3653 days");
+}
+
+#[test]
+fn the_stack_from_field_report_001_is_clean() {
+    let program = Program::load(&[]).expect("built-in rules load");
+    let report = lint_one(&program, &testdata().join("seeds/001-ecs-exec-provisioning.yaml"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors.first().map(|e| &e.message));
+    assert_eq!(report.files_checked, 1);
+    let errors: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == ecslint::finding::Severity::Error)
+        .map(|f| format!("{}: {}", f.code, f.message))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }

@@ -1,0 +1,112 @@
+//! Prints how long each phase takes on a generated 10,000-resource template: parse (YAML →
+//! tree), graph (tree → resources, edges, indexes) and rules (every built-in rule). Run with
+//! `cargo bench`. Figures, not assertions: these machines are shared and noisy.
+
+use std::fmt::Write;
+use std::time::{Duration, Instant};
+
+use ecslint::dsl::Program;
+use ecslint::engine;
+use ecslint::load::{cfn, yaml};
+use ecslint::source::SourceFile;
+
+/// Ten resources per group: an ECS service on EC2 capacity, with everything it references.
+fn template(groups: usize) -> String {
+    let mut t = String::from("AWSTemplateFormatVersion: '2010-09-09'\nDescription: generated (生成)\nParameters:\n  Ami:\n    Type: AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>\n    Default: /aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id\nResources:\n");
+    for g in 0..groups {
+        let _ = write!(
+            t,
+            r#"  Cluster{g}:
+    Type: AWS::ECS::Cluster
+  Template{g}:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        ImageId: !Ref Ami
+        InstanceType: m7g.large
+        IamInstanceProfile: {{Arn: !GetAtt Profile{g}.Arn}}
+        UserData: !Base64
+          Fn::Sub: "#!/bin/bash\necho ECS_CLUSTER=${{Cluster{g}}} >> /etc/ecs/ecs.config\n"
+  Group{g}:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      MinSize: '1'
+      MaxSize: '3'
+      LaunchTemplate: {{LaunchTemplateId: !Ref Template{g}, Version: '1'}}
+  Provider{g}:
+    Type: AWS::ECS::CapacityProvider
+    Properties:
+      AutoScalingGroupProvider: {{AutoScalingGroupArn: !Ref Group{g}}}
+  Association{g}:
+    Type: AWS::ECS::ClusterCapacityProviderAssociations
+    Properties:
+      Cluster: !Ref Cluster{g}
+      CapacityProviders: [!Ref Provider{g}]
+      DefaultCapacityProviderStrategy: [{{CapacityProvider: !Ref Provider{g}, Weight: 1}}]
+  InstanceRole{g}:
+    Type: AWS::IAM::Role
+    Properties:
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]
+  Profile{g}:
+    Type: AWS::IAM::InstanceProfile
+    Properties:
+      Roles: [!Ref InstanceRole{g}]
+  ExecRole{g}:
+    Type: AWS::IAM::Role
+    Properties:
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy]
+  Task{g}:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ExecutionRoleArn: !GetAtt ExecRole{g}.Arn
+      RuntimePlatform: {{CpuArchitecture: ARM64}}
+      ContainerDefinitions:
+        - Name: app
+          Image: !Sub ${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.amazonaws.com/app:1
+          LogConfiguration:
+            LogDriver: awslogs
+            Options: {{awslogs-group: app, awslogs-region: !Ref AWS::Region, awslogs-stream-prefix: app}}
+  Service{g}:
+    Type: AWS::ECS::Service
+    Properties:
+      Cluster: !Ref Cluster{g}
+      TaskDefinition: !Ref Task{g}
+      EnableExecuteCommand: {exec}
+"#,
+            exec = g % 2 == 0
+        );
+    }
+    t
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let program = Program::load(&[]).expect("built-in rules load");
+    for groups in [100, 1000] {
+        let text = template(groups);
+        let bytes = text.len();
+        let t0 = Instant::now();
+        let source = SourceFile::new("generated.yaml", text);
+        let parsed = yaml::parse(&source).expect("generated template parses");
+        let t1 = Instant::now();
+        let graph = cfn::build(source.clone(), &parsed.root).expect("generated template builds");
+        let t2 = Instant::now();
+        let findings = engine::run(&program, &graph);
+        let t3 = Instant::now();
+        println!(
+            "{} resources ({} KiB), {} edges: parse {}, graph {}, rules {} ({} rules, {} findings), total {}",
+            graph.resources.len(),
+            bytes / 1024,
+            graph.edges.len(),
+            ms(t1 - t0),
+            ms(t2 - t1),
+            ms(t3 - t2),
+            program.rules.len(),
+            findings.len(),
+            ms(t3 - t0),
+        );
+    }
+}
