@@ -11,15 +11,18 @@ use crate::finding::{FileError, Finding};
 use crate::load::{self, Outcome};
 use crate::render::Report;
 use crate::source::SourceFile;
+use crate::suppress::{self, Selection};
 
 pub struct Options {
     pub max_file_size: u64,
+    pub selection: Selection,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             max_file_size: load::DEFAULT_MAX_FILE_SIZE,
+            selection: Selection::default(),
         }
     }
 }
@@ -110,7 +113,9 @@ pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
         .map(|f| {
             let outcome = load_file(f, opts);
             let findings = match &outcome {
-                Outcome::Loaded { graph, .. } => engine::run(program, graph),
+                Outcome::Loaded { graph, .. } => {
+                    suppress::apply(graph, engine::run(program, graph), &opts.selection)
+                }
                 _ => Vec::new(),
             };
             (outcome, findings)

@@ -164,3 +164,16 @@ fn the_stack_from_field_report_001_is_clean() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+#[test]
+fn resource_metadata_and_the_run_selection_silence_rules() {
+    let program = Program::load(&[]).expect("built-in rules load");
+    let silenced = lint_one(&program, &testdata().join("suppress/metadata-ignore.yaml"));
+    assert!(silenced.findings.iter().all(|f| f.code != "ECS002"));
+    let case = testdata().join("ECS002/fires/strategy-launch-template.yaml");
+    let mut opts = Options::default();
+    opts.selection.ignore = vec!["ECS00".into()];
+    let ignored = lint::run(&[PathBuf::from(relative(&case))], &program, &opts);
+    assert!(ignored.findings.iter().all(|f| !f.code.starts_with("ECS00")));
+    assert!(lint_one(&program, &case).findings.iter().any(|f| f.code == "ECS002"));
+}
