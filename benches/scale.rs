@@ -16,7 +16,7 @@ fn template(groups: usize) -> String {
     for g in 0..groups {
         let _ = write!(
             t,
-            r#"  Cluster{g}:
+            r##"  Cluster{g}:
     Type: AWS::ECS::Cluster
   Template{g}:
     Type: AWS::EC2::LaunchTemplate
@@ -72,7 +72,7 @@ fn template(groups: usize) -> String {
       Cluster: !Ref Cluster{g}
       TaskDefinition: !Ref Task{g}
       EnableExecuteCommand: {exec}
-"#,
+"##,
             exec = g % 2 == 0
         );
     }
@@ -81,6 +81,23 @@ fn template(groups: usize) -> String {
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Time of each rule alone on the graph, slowest first.
+fn per_rule(graph: &ecslint::graph::Graph) -> Vec<(String, Duration)> {
+    let codes: Vec<String> = Program::load(&[]).expect("rules load").rules.iter().map(|r| r.code.clone()).collect();
+    let mut out: Vec<(String, Duration)> = codes
+        .into_iter()
+        .map(|code| {
+            let mut program = Program::load(&[]).expect("rules load");
+            program.rules.retain(|r| r.code == code);
+            let t = Instant::now();
+            engine::run(&program, graph);
+            (code, t.elapsed())
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1));
+    out
 }
 
 fn main() {
@@ -108,5 +125,8 @@ fn main() {
             findings.len(),
             ms(t3 - t0),
         );
+        for (rule, d) in per_rule(&graph).iter().take(3) {
+            println!("  {rule}: {}", ms(*d));
+        }
     }
 }

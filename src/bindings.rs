@@ -81,7 +81,7 @@ pub struct Conf<'a> {
 impl<'a> Conf<'a> {
     /// The block-expressions of nested block `tf`, item `i` (an array for list blocks, one
     /// object for single blocks).
-    fn nested(self, tf: &str, i: usize) -> Conf<'a> {
+    pub fn nested(self, tf: &str, i: usize) -> Conf<'a> {
         let block = self.exprs.and_then(|e| e.get(tf));
         let exprs = match block.map(|b| &b.kind) {
             Some(Kind::Seq(items)) => items.get(i).or(items.first()),
@@ -154,24 +154,46 @@ const STRATEGY: &[Field] = &[
 
 const LAUNCH_TEMPLATE_SPEC: &[Field] = &[
     f("launch_template_id", "LaunchTemplateId", Computed(&Value)),
-    f("launch_template_name", "LaunchTemplateName", Computed(&Value)),
+    f(
+        "launch_template_name",
+        "LaunchTemplateName",
+        Computed(&Value),
+    ),
     f("version", "Version", Value),
 ];
 
-/// Route targets; the provider writes "" for the ones not set in an inline route.
+/// An inline route; the provider writes "" for the destinations and targets not set.
 const ROUTE: &[Field] = &[
-    f("destination_cidr_block", "DestinationCidrBlock", Decode(non_empty)),
     f("cidr_block", "DestinationCidrBlock", Decode(non_empty)),
-    f("destination_ipv6_cidr_block", "DestinationIpv6CidrBlock", Decode(non_empty)),
-    f("ipv6_cidr_block", "DestinationIpv6CidrBlock", Decode(non_empty)),
-    f("destination_prefix_list_id", "DestinationPrefixListId", Decode(non_empty)),
+    f(
+        "ipv6_cidr_block",
+        "DestinationIpv6CidrBlock",
+        Decode(non_empty),
+    ),
+    f(
+        "destination_prefix_list_id",
+        "DestinationPrefixListId",
+        Decode(non_empty),
+    ),
     f("gateway_id", "GatewayId", Decode(non_empty)),
     f("nat_gateway_id", "NatGatewayId", Decode(non_empty)),
     f("vpc_endpoint_id", "VpcEndpointId", Decode(non_empty)),
     f("transit_gateway_id", "TransitGatewayId", Decode(non_empty)),
-    f("network_interface_id", "NetworkInterfaceId", Decode(non_empty)),
-    f("egress_only_gateway_id", "EgressOnlyInternetGatewayId", Decode(non_empty)),
-    f("vpc_peering_connection_id", "VpcPeeringConnectionId", Decode(non_empty)),
+    f(
+        "network_interface_id",
+        "NetworkInterfaceId",
+        Decode(non_empty),
+    ),
+    f(
+        "egress_only_gateway_id",
+        "EgressOnlyInternetGatewayId",
+        Decode(non_empty),
+    ),
+    f(
+        "vpc_peering_connection_id",
+        "VpcPeeringConnectionId",
+        Decode(non_empty),
+    ),
 ];
 
 const SG_RULE: &[Field] = &[
@@ -190,7 +212,11 @@ pub static BINDINGS: &[Binding] = &[
         "AWS::ECS::TaskDefinition",
         &[
             f("family", "Family", Value),
-            f("container_definitions", "ContainerDefinitions", Content(container_definitions)),
+            f(
+                "container_definitions",
+                "ContainerDefinitions",
+                Content(container_definitions),
+            ),
             f("execution_role_arn", "ExecutionRoleArn", Value),
             f("task_role_arn", "TaskRoleArn", Value),
             f("network_mode", "NetworkMode", Computed(&Value)),
@@ -207,7 +233,11 @@ pub static BINDINGS: &[Binding] = &[
                     f("operating_system_family", "OperatingSystemFamily", Value),
                 ]),
             ),
-            f("ephemeral_storage", "EphemeralStorage", Block(&[f("size_in_gib", "SizeInGiB", Value)])),
+            f(
+                "ephemeral_storage",
+                "EphemeralStorage",
+                Block(&[f("size_in_gib", "SizeInGiB", Value)]),
+            ),
             f(
                 "volume",
                 "Volumes",
@@ -243,7 +273,11 @@ pub static BINDINGS: &[Binding] = &[
             f("cluster", "Cluster", Computed(&Value)),
             f("task_definition", "TaskDefinition", Value),
             f("launch_type", "LaunchType", Computed(&Value)),
-            f("capacity_provider_strategy", "CapacityProviderStrategy", Blocks(STRATEGY)),
+            f(
+                "capacity_provider_strategy",
+                "CapacityProviderStrategy",
+                Blocks(STRATEGY),
+            ),
             f("enable_execute_command", "EnableExecuteCommand", Value),
             f(
                 "network_configuration",
@@ -251,7 +285,11 @@ pub static BINDINGS: &[Binding] = &[
                 Block(&[
                     f("subnets", "Subnets", List),
                     f("security_groups", "SecurityGroups", List),
-                    f("assign_public_ip", "AssignPublicIp", Decode(enabled_disabled)),
+                    f(
+                        "assign_public_ip",
+                        "AssignPublicIp",
+                        Decode(enabled_disabled),
+                    ),
                 ]),
             ),
             f("desired_count", "DesiredCount", Value),
@@ -275,7 +313,11 @@ pub static BINDINGS: &[Binding] = &[
         "AWS::ECS::Cluster",
         &[
             f("name", "ClusterName", Value),
-            f("setting", "ClusterSettings", Blocks(&[f("name", "Name", Value), f("value", "Value", Value)])),
+            f(
+                "setting",
+                "ClusterSettings",
+                Blocks(&[f("name", "Name", Value), f("value", "Value", Value)]),
+            ),
             f(
                 "configuration",
                 "Configuration",
@@ -289,8 +331,16 @@ pub static BINDINGS: &[Binding] = &[
                             "log_configuration",
                             "LogConfiguration",
                             Block(&[
-                                f("cloud_watch_log_group_name", "CloudWatchLogGroupName", Value),
-                                f("cloud_watch_encryption_enabled", "CloudWatchEncryptionEnabled", Value),
+                                f(
+                                    "cloud_watch_log_group_name",
+                                    "CloudWatchLogGroupName",
+                                    Value,
+                                ),
+                                f(
+                                    "cloud_watch_encryption_enabled",
+                                    "CloudWatchEncryptionEnabled",
+                                    Value,
+                                ),
                                 f("s3_bucket_name", "S3BucketName", Value),
                                 f("s3_bucket_encryption_enabled", "S3EncryptionEnabled", Value),
                                 f("s3_key_prefix", "S3KeyPrefix", Value),
@@ -329,7 +379,11 @@ pub static BINDINGS: &[Binding] = &[
                             f("instance_warmup_period", "InstanceWarmupPeriod", Value),
                         ])),
                     ),
-                    f("managed_termination_protection", "ManagedTerminationProtection", Computed(&Value)),
+                    f(
+                        "managed_termination_protection",
+                        "ManagedTerminationProtection",
+                        Computed(&Value),
+                    ),
                     f("managed_draining", "ManagedDraining", Computed(&Value)),
                 ]),
             ),
@@ -341,7 +395,11 @@ pub static BINDINGS: &[Binding] = &[
         &[
             f("cluster_name", "Cluster", Value),
             f("capacity_providers", "CapacityProviders", List),
-            f("default_capacity_provider_strategy", "DefaultCapacityProviderStrategy", Blocks(STRATEGY)),
+            f(
+                "default_capacity_provider_strategy",
+                "DefaultCapacityProviderStrategy",
+                Blocks(STRATEGY),
+            ),
         ],
     ),
     // EC2 capacity
@@ -367,7 +425,11 @@ pub static BINDINGS: &[Binding] = &[
                     "launch_template",
                     "LaunchTemplate",
                     Block(&[
-                        f("launch_template_specification", "LaunchTemplateSpecification", Block(LAUNCH_TEMPLATE_SPEC)),
+                        f(
+                            "launch_template_specification",
+                            "LaunchTemplateSpecification",
+                            Block(LAUNCH_TEMPLATE_SPEC),
+                        ),
                         f(
                             "override",
                             "Overrides",
@@ -388,7 +450,11 @@ pub static BINDINGS: &[Binding] = &[
             f("min_size", "MinSize", Value),
             f("max_size", "MaxSize", Value),
             f("desired_capacity", "DesiredCapacity", Computed(&Value)),
-            f("protect_from_scale_in", "NewInstancesProtectedFromScaleIn", Value),
+            f(
+                "protect_from_scale_in",
+                "NewInstancesProtectedFromScaleIn",
+                Value,
+            ),
             f(
                 "tag",
                 "Tags",
@@ -410,28 +476,43 @@ pub static BINDINGS: &[Binding] = &[
             f(
                 "iam_instance_profile",
                 "LaunchTemplateData.IamInstanceProfile",
-                Block(&[f("arn", "Arn", Decode(non_empty)), f("name", "Name", Decode(non_empty))]),
+                Block(&[
+                    f("arn", "Arn", Decode(non_empty)),
+                    f("name", "Name", Decode(non_empty)),
+                ]),
             ),
             // Base64 in both models.
-            f("user_data", "LaunchTemplateData.UserData", Value),
+            f("user_data", "LaunchTemplateData.UserData", Content(text)),
             f(
                 "network_interfaces",
                 "LaunchTemplateData.NetworkInterfaces",
                 Blocks(&[
-                    f("associate_public_ip_address", "AssociatePublicIpAddress", Decode(non_empty)),
+                    f(
+                        "associate_public_ip_address",
+                        "AssociatePublicIpAddress",
+                        Decode(non_empty),
+                    ),
                     f("subnet_id", "SubnetId", Decode(non_empty)),
                     f("security_groups", "Groups", List),
                     f("device_index", "DeviceIndex", Value),
                 ]),
             ),
-            f("vpc_security_group_ids", "LaunchTemplateData.SecurityGroupIds", List),
+            f(
+                "vpc_security_group_ids",
+                "LaunchTemplateData.SecurityGroupIds",
+                List,
+            ),
             f(
                 "metadata_options",
                 "LaunchTemplateData.MetadataOptions",
                 Computed(&Block(&[
                     f("http_endpoint", "HttpEndpoint", Computed(&Value)),
                     f("http_tokens", "HttpTokens", Computed(&Value)),
-                    f("http_put_response_hop_limit", "HttpPutResponseHopLimit", Computed(&Value)),
+                    f(
+                        "http_put_response_hop_limit",
+                        "HttpPutResponseHopLimit",
+                        Computed(&Value),
+                    ),
                 ])),
             ),
         ],
@@ -444,9 +525,17 @@ pub static BINDINGS: &[Binding] = &[
             f("image_id", "ImageId", Value),
             f("instance_type", "InstanceType", Value),
             f("iam_instance_profile", "IamInstanceProfile", Value),
-            f("user_data", "UserData", Content(launch_configuration_user_data)),
+            f(
+                "user_data",
+                "UserData",
+                Content(launch_configuration_user_data),
+            ),
             f("security_groups", "SecurityGroups", List),
-            f("associate_public_ip_address", "AssociatePublicIpAddress", Value),
+            f(
+                "associate_public_ip_address",
+                "AssociatePublicIpAddress",
+                Value,
+            ),
         ],
     ),
     // IAM
@@ -456,7 +545,11 @@ pub static BINDINGS: &[Binding] = &[
         &[
             f("name", "RoleName", Value),
             f("path", "Path", Value),
-            f("assume_role_policy", "AssumeRolePolicyDocument", Content(json_document)),
+            f(
+                "assume_role_policy",
+                "AssumeRolePolicyDocument",
+                Content(json_document),
+            ),
             // Both are Computed: they only list what is attached, which the plan shows as
             // separate resources (folded in through `FOLDS`, or `AWS::IAM::Policy`).
             f(
@@ -505,7 +598,11 @@ pub static BINDINGS: &[Binding] = &[
         &[
             f("cidr_block", "CidrBlock", Value),
             f("enable_dns_support", "EnableDnsSupport", Value),
-            f("enable_dns_hostnames", "EnableDnsHostnames", Computed(&Value)),
+            f(
+                "enable_dns_hostnames",
+                "EnableDnsHostnames",
+                Computed(&Value),
+            ),
         ],
     ),
     b(
@@ -520,7 +617,11 @@ pub static BINDINGS: &[Binding] = &[
     ),
     // CloudFormation attaches a gateway with `AWS::EC2::VPCGatewayAttachment`; keeping
     // `VpcId` on the gateway itself gives rules the same link in one hop.
-    b("aws_internet_gateway", "AWS::EC2::InternetGateway", &[f("vpc_id", "VpcId", Value)]),
+    b(
+        "aws_internet_gateway",
+        "AWS::EC2::InternetGateway",
+        &[f("vpc_id", "VpcId", Value)],
+    ),
     b(
         "aws_nat_gateway",
         "AWS::EC2::NatGateway",
@@ -546,16 +647,40 @@ pub static BINDINGS: &[Binding] = &[
         "AWS::EC2::Route",
         &[
             f("route_table_id", "RouteTableId", Value),
-            f("destination_cidr_block", "DestinationCidrBlock", Decode(non_empty)),
-            f("destination_ipv6_cidr_block", "DestinationIpv6CidrBlock", Decode(non_empty)),
-            f("destination_prefix_list_id", "DestinationPrefixListId", Decode(non_empty)),
+            f(
+                "destination_cidr_block",
+                "DestinationCidrBlock",
+                Decode(non_empty),
+            ),
+            f(
+                "destination_ipv6_cidr_block",
+                "DestinationIpv6CidrBlock",
+                Decode(non_empty),
+            ),
+            f(
+                "destination_prefix_list_id",
+                "DestinationPrefixListId",
+                Decode(non_empty),
+            ),
             f("gateway_id", "GatewayId", Decode(non_empty)),
             f("nat_gateway_id", "NatGatewayId", Decode(non_empty)),
             f("vpc_endpoint_id", "VpcEndpointId", Decode(non_empty)),
             f("transit_gateway_id", "TransitGatewayId", Decode(non_empty)),
-            f("network_interface_id", "NetworkInterfaceId", Decode(non_empty)),
-            f("egress_only_gateway_id", "EgressOnlyInternetGatewayId", Decode(non_empty)),
-            f("vpc_peering_connection_id", "VpcPeeringConnectionId", Decode(non_empty)),
+            f(
+                "network_interface_id",
+                "NetworkInterfaceId",
+                Decode(non_empty),
+            ),
+            f(
+                "egress_only_gateway_id",
+                "EgressOnlyInternetGatewayId",
+                Decode(non_empty),
+            ),
+            f(
+                "vpc_peering_connection_id",
+                "VpcPeeringConnectionId",
+                Decode(non_empty),
+            ),
         ],
     ),
     b(
@@ -572,12 +697,20 @@ pub static BINDINGS: &[Binding] = &[
         &[
             f("vpc_id", "VpcId", Value),
             f("service_name", "ServiceName", Value),
-            f("vpc_endpoint_type", "VpcEndpointType", Decode(default_gateway)),
+            f(
+                "vpc_endpoint_type",
+                "VpcEndpointType",
+                Decode(default_gateway),
+            ),
             f("subnet_ids", "SubnetIds", Computed(&List)),
             f("route_table_ids", "RouteTableIds", Computed(&List)),
             f("security_group_ids", "SecurityGroupIds", Computed(&List)),
             f("private_dns_enabled", "PrivateDnsEnabled", Computed(&Value)),
-            f("policy", "PolicyDocument", Computed(&Content(json_document))),
+            f(
+                "policy",
+                "PolicyDocument",
+                Computed(&Content(json_document)),
+            ),
         ],
     ),
     // `ingress`/`egress` are Computed too, but an unconfigured one is not CloudFormation's
@@ -593,8 +726,16 @@ pub static BINDINGS: &[Binding] = &[
             f("egress", "SecurityGroupEgress", Decode(sg_egress)),
         ],
     ),
-    b("aws_vpc_security_group_egress_rule", "AWS::EC2::SecurityGroupEgress", SG_RULE),
-    b("aws_vpc_security_group_ingress_rule", "AWS::EC2::SecurityGroupIngress", SG_RULE),
+    b(
+        "aws_vpc_security_group_egress_rule",
+        "AWS::EC2::SecurityGroupEgress",
+        SG_RULE,
+    ),
+    b(
+        "aws_vpc_security_group_ingress_rule",
+        "AWS::EC2::SecurityGroupIngress",
+        SG_RULE,
+    ),
     // Other services the rules follow
     b(
         "aws_sfn_state_machine",
@@ -602,7 +743,7 @@ pub static BINDINGS: &[Binding] = &[
         &[
             f("name", "StateMachineName", Value),
             // Kept as the JSON string, as CloudFormation's DefinitionString is.
-            f("definition", "DefinitionString", Value),
+            f("definition", "DefinitionString", Content(text)),
             f("role_arn", "RoleArn", Value),
             f("type", "StateMachineType", Value),
         ],
@@ -620,7 +761,10 @@ pub static BINDINGS: &[Binding] = &[
     b(
         "aws_kms_alias",
         "AWS::KMS::Alias",
-        &[f("name", "AliasName", Value), f("target_key_id", "TargetKeyId", Value)],
+        &[
+            f("name", "AliasName", Value),
+            f("target_key_id", "TargetKeyId", Value),
+        ],
     ),
     b(
         "aws_secretsmanager_secret",
@@ -648,7 +792,11 @@ pub static BINDINGS: &[Binding] = &[
             f("retention_in_days", "RetentionInDays", Value),
         ],
     ),
-    b("aws_ecr_repository", "AWS::ECR::Repository", &[f("name", "RepositoryName", Value)]),
+    b(
+        "aws_ecr_repository",
+        "AWS::ECR::Repository",
+        &[f("name", "RepositoryName", Value)],
+    ),
     // Data sources: no CloudFormation type, so a `Data::` one in the same spirit.
     b(
         "data.aws_ssm_parameter",
@@ -668,7 +816,11 @@ pub static BINDINGS: &[Binding] = &[
             f("name_regex", "NameRegex", Value),
             f("architecture", "Architecture", Value),
             f("owners", "Owners", List),
-            f("filter", "Filters", Blocks(&[f("name", "Name", Value), f("values", "Values", List)])),
+            f(
+                "filter",
+                "Filters",
+                Blocks(&[f("name", "Name", Value), f("values", "Values", List)]),
+            ),
         ],
     ),
 ];
@@ -696,7 +848,10 @@ pub fn ref_mode(tf: &str, path: &[&str]) -> RefMode {
     let Some(b) = binding(tf) else {
         return RefMode::Any;
     };
-    match (path, b.children.iter().find(|c| path.first() == Some(&c.tf))) {
+    match (
+        path,
+        b.children.iter().find(|c| path.first() == Some(&c.tf)),
+    ) {
         ([_, rest @ ..], Some(child)) if !rest.is_empty() => mode_in(child.fields, rest),
         (_, Some(_)) => RefMode::Any,
         (_, None) => mode_in(b.fields, path),
@@ -851,7 +1006,8 @@ fn seq(span: Span, items: Vec<Node>) -> Node {
     }
 }
 
-fn text(node: &Node) -> Option<&str> {
+/// The text of a string scalar (a JSON string, not a number or bool).
+fn string(node: &Node) -> Option<&str> {
     match &node.kind {
         Kind::Scalar(s) if !s.plain => Some(&s.text),
         _ => None,
@@ -859,6 +1015,11 @@ fn text(node: &Node) -> Option<&str> {
 }
 
 // ---- decoders ----
+
+/// Text kept as it is.
+pub fn text(input: &Input) -> Option<Node> {
+    input.value.filter(|v| !v.is_null()).cloned()
+}
 
 /// A JSON document held in a string (IAM policies) → its tree, keys as written.
 pub fn json_document(input: &Input) -> Option<Node> {
@@ -875,7 +1036,7 @@ pub fn container_definitions(input: &Input) -> Option<Node> {
 /// point inside an escaped string, the string is the closest place in the plan.
 fn parse_json_string(input: &Input, shape: fn(Node) -> Node) -> Option<Node> {
     let value = input.value.filter(|v| !v.is_null())?;
-    let Some(s) = text(value) else {
+    let Some(s) = string(value) else {
         // Already a tree (a framework that stores JSON as an object), or unknown.
         return Some(match value.kind {
             Kind::Seq(_) | Kind::Map(_) if value.intrinsic().is_none() => shape(value.clone()),
@@ -959,7 +1120,7 @@ pub fn enabled_disabled(input: &Input) -> Option<Node> {
 pub fn non_empty(input: &Input) -> Option<Node> {
     input
         .value
-        .filter(|v| !v.is_null() && text(v) != Some(""))
+        .filter(|v| !v.is_null() && string(v) != Some(""))
         .cloned()
 }
 
@@ -993,15 +1154,14 @@ pub fn secret_or_insecure_value(input: &Input) -> Option<Node> {
 /// configuration constant (written as CloudFormation's `Fn::Base64` of the text, since the
 /// property holds base64), or as `user_data_base64`.
 pub fn launch_configuration_user_data(input: &Input) -> Option<Node> {
-    if let Some(constant) = input.expr().and_then(|e| e.get("constant_value")) {
-        if text(constant).is_some() {
-            let wrapped = Entry {
-                key: "Fn::Base64".to_string(),
-                key_span: constant.span.clone(),
-                value: constant.clone(),
-            };
-            return Some(Node::map(constant.span.clone(), vec![wrapped]));
-        }
+    let constant = input.expr().and_then(|e| e.get("constant_value"));
+    if let Some(constant) = constant.filter(|c| string(c).is_some()) {
+        let wrapped = Entry {
+            key: "Fn::Base64".to_string(),
+            key_span: constant.span.clone(),
+            value: constant.clone(),
+        };
+        return Some(Node::map(constant.span.clone(), vec![wrapped]));
     }
     if let Some(b64) = input.attrs.get("user_data_base64").filter(|v| !v.is_null()) {
         return Some(b64.clone());
@@ -1018,7 +1178,11 @@ pub fn sg_ingress(input: &Input) -> Option<Node> {
 }
 
 pub fn sg_egress(input: &Input) -> Option<Node> {
-    sg_rules(input, "DestinationSecurityGroupId", "DestinationPrefixListId")
+    sg_rules(
+        input,
+        "DestinationSecurityGroupId",
+        "DestinationPrefixListId",
+    )
 }
 
 /// Inline security group rules: Terraform lists several peers per rule, CloudFormation one,
@@ -1102,7 +1266,12 @@ mod tests {
         assert_eq!(c.get("Image").unwrap().as_str(), Some("nginx"));
         let log = c.get("LogConfiguration").unwrap();
         assert_eq!(log.get("LogDriver").unwrap().as_str(), Some("awslogs"));
-        assert!(log.get("Options").unwrap().get("awslogs-create-group").is_some());
+        assert!(
+            log.get("Options")
+                .unwrap()
+                .get("awslogs-create-group")
+                .is_some()
+        );
         assert!(c.get("DockerLabels").unwrap().get("com.example").is_some());
         let secret = &c.get("Secrets").unwrap().items()[0];
         assert_eq!(secret.get("ValueFrom").unwrap().as_str(), Some("arn"));
@@ -1122,13 +1291,19 @@ mod tests {
         );
         let doc = props.get("AssumeRolePolicyDocument").unwrap();
         let version = doc.get("Version").unwrap();
-        assert_eq!(&text[version.span.clone()], r#""{\"Version\":\"2012-10-17\"}""#);
+        assert_eq!(
+            &text[version.span.clone()],
+            r#""{\"Version\":\"2012-10-17\"}""#
+        );
     }
 
     #[test]
     fn invalid_json_is_unknown() {
         let props = map("aws_iam_policy", r#"{"policy": "{not json"}"#);
-        assert!(matches!(props.get("PolicyDocument").unwrap().kind, Kind::Unknown(_)));
+        assert!(matches!(
+            props.get("PolicyDocument").unwrap().kind,
+            Kind::Unknown(_)
+        ));
     }
 
     #[test]
@@ -1155,7 +1330,10 @@ mod tests {
             .get("NetworkConfiguration")
             .and_then(|n| n.get("AwsvpcConfiguration"))
             .unwrap();
-        assert_eq!(awsvpc.get("AssignPublicIp").unwrap().as_str(), Some("DISABLED"));
+        assert_eq!(
+            awsvpc.get("AssignPublicIp").unwrap().as_str(),
+            Some("DISABLED")
+        );
         assert_eq!(awsvpc.get("Subnets").unwrap().items().len(), 1);
     }
 
@@ -1188,12 +1366,39 @@ mod tests {
             configured: true,
             exprs: Some(&exprs),
         };
-        assert!(properties(fields, &attrs, configured).get("ManagedPolicyArns").is_none());
+        assert!(
+            properties(fields, &attrs, configured)
+                .get("ManagedPolicyArns")
+                .is_none()
+        );
         let unconfigured = Conf {
             configured: false,
             exprs: None,
         };
-        assert!(properties(fields, &attrs, unconfigured).get("ManagedPolicyArns").is_some());
+        assert!(
+            properties(fields, &attrs, unconfigured)
+                .get("ManagedPolicyArns")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn launch_configuration_user_data_without_its_text_is_unknown() {
+        let hash = map(
+            "aws_launch_configuration",
+            r#"{"user_data": "3f786850e387550fdab836ed7e6dc881de23001b", "user_data_base64": null}"#,
+        );
+        assert!(matches!(
+            hash.get("UserData").unwrap().kind,
+            Kind::Unknown(_)
+        ));
+        let b64 = map(
+            "aws_launch_configuration",
+            r#"{"user_data": null, "user_data_base64": "ZWNobyBoaQo="}"#,
+        );
+        assert_eq!(b64.get("UserData").unwrap().as_str(), Some("ZWNobyBoaQo="));
+        let none = map("aws_launch_configuration", r#"{"user_data": null}"#);
+        assert!(none.get("UserData").is_none());
     }
 
     #[test]
@@ -1204,7 +1409,10 @@ mod tests {
         );
         let egress = props.get("SecurityGroupEgress").unwrap().items();
         assert_eq!(egress.len(), 2);
-        assert_eq!(egress[1].get("CidrIp").unwrap().as_str(), Some("10.0.0.0/8"));
+        assert_eq!(
+            egress[1].get("CidrIp").unwrap().as_str(),
+            Some("10.0.0.0/8")
+        );
         assert_eq!(egress[1].get("IpProtocol").unwrap().as_str(), Some("-1"));
     }
 
@@ -1219,7 +1427,10 @@ mod tests {
             ref_mode("aws_ecs_task_definition", &["container_definitions"]),
             RefMode::Content
         );
-        assert_eq!(ref_mode("aws_route_table", &["route", "gateway_id"]), RefMode::Scalar);
+        assert_eq!(
+            ref_mode("aws_route_table", &["route", "gateway_id"]),
+            RefMode::Scalar
+        );
         assert_eq!(ref_mode("aws_s3_bucket", &["bucket"]), RefMode::Any);
     }
 

@@ -4,6 +4,7 @@
 //! Pipeline: `load` (files → `graph::Graph`) × `dsl` (rule files → `dsl::Program`) →
 //! `engine` (→ `finding::Finding`s) → `render`.
 
+pub mod bindings;
 pub mod finding;
 pub mod dsl;
 pub mod engine;
@@ -14,3 +15,4 @@ pub mod load;
 pub mod node;
 pub mod render;
 pub mod source;
+pub mod suppress;

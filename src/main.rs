@@ -10,6 +10,7 @@ use ecslint::dsl::Program;
 use ecslint::explain;
 use ecslint::finding::Severity;
 use ecslint::lint;
+use ecslint::suppress::Selection;
 use ecslint::render;
 
 /// Finds the cross-resource mistakes in CloudFormation templates and Terraform plans that
@@ -47,6 +48,15 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
 
+    /// Report only these rule codes or code prefixes (comma-separated, e.g. `ECS001,ECS00`).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    select: Vec<String>,
+
+    /// Do not report these rule codes or code prefixes (comma-separated). A single resource
+    /// can silence a rule with `Metadata: {ecslint: {ignore: [ECS002]}}`.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    ignore: Vec<String>,
+
     /// Refuse input files larger than this many bytes.
     #[arg(long, default_value_t = ecslint::load::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
@@ -81,6 +91,10 @@ enum Command {
 enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -131,6 +145,10 @@ fn main() -> ExitCode {
     }
     let opts = lint::Options {
         max_file_size: cli.max_file_size,
+        selection: Selection {
+            select: cli.select.clone(),
+            ignore: cli.ignore.clone(),
+        },
     };
     let report = lint::run(&cli.paths, &program, &opts);
     let out = match cli.format {
@@ -142,9 +160,26 @@ fn main() -> ExitCode {
             },
         ),
         Format::Json => render::json::render(&report),
+        Format::Sarif => render::sarif::render(&report, &rule_infos(&program)),
+        Format::Github => render::github::render(&report, &rule_infos(&program)),
     };
     let _ = std::io::stdout().write_all(out.as_bytes());
     exit_code(&report, cli.fail_level)
+}
+
+/// What the SARIF and GitHub renderers show of each rule besides its findings.
+fn rule_infos(program: &Program) -> Vec<render::sarif::RuleInfo<'_>> {
+    program
+        .rules
+        .iter()
+        .map(|r| render::sarif::RuleInfo {
+            code: &r.code,
+            slug: &r.slug,
+            summary: &r.summary,
+            fix: r.fix.as_deref(),
+            symptom: r.symptom.as_deref(),
+        })
+        .collect()
 }
 
 fn print(text: &str) -> ExitCode {

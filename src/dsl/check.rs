@@ -12,6 +12,7 @@ use crate::source::{SourceFile, Span};
 /// Built-in functions: (name, fewest arguments, most arguments).
 pub const BUILTINS: &[(&str, usize, usize)] = &[
     ("exists", 1, 1),
+    ("known", 1, 1),
     ("count", 1, 1),
     ("list", 0, usize::MAX),
     ("minus", 2, 2),
@@ -28,6 +29,9 @@ pub const BUILTINS: &[(&str, usize, usize)] = &[
     ("vpc_of", 1, 1),
     ("vpc_endpoints", 1, 1),
     ("arn_service", 1, 1),
+    ("resources", 1, 1),
+    ("exported", 1, 1),
+    ("text", 1, 1),
 ];
 
 /// A rule in `rules/ECS001-task-arch-mismatch.ecsl` must be ECS001 task-arch-mismatch, one

@@ -91,6 +91,7 @@ pub fn call<'g>(ctx: &Ctx<'g>, name: &str, args: Vec<Vals<'g>>) -> Vals<'g> {
     let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| vec![Val::absent()]);
     match name {
         "exists" => vec![exists(&arg(0))],
+        "known" => arg(0).into_iter().map(known).collect(),
         "count" => {
             let a = arg(0);
             if a.iter().any(Val::is_unknown) {
@@ -127,8 +128,40 @@ pub fn call<'g>(ctx: &Ctx<'g>, name: &str, args: Vec<Vals<'g>>) -> Vals<'g> {
             .collect(),
         "vpc_endpoints" => arg(0).into_iter().flat_map(|v| vpc_endpoints(ctx, v)).collect(),
         "arn_service" => arg(0).into_iter().map(|v| arn_service(ctx, v)).collect(),
+        "text" => arg(0).into_iter().map(as_text).collect(),
+        "resources" => {
+            let ty = arg(0).first().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let graph = ctx.graph;
+            graph.of_type(&ty).iter().filter_map(|&r| ctx.resource_val(r, graph.resources[r].id_span.clone(), &Default::default())).collect()
+        }
+        "exported" => arg(0).into_iter().map(|v| exported(ctx, v)).collect(),
         _ => vec![Val::unknown("no such function")],
     }
+}
+
+/// Is a resource handed out through the template's `Outputs` (exported or not: a parent stack
+/// reads a nested stack's outputs without an export)? Unknown for Terraform plans, whose
+/// root outputs the graph does not keep.
+fn exported<'g>(ctx: &Ctx<'g>, v: Val<'g>) -> Val<'g> {
+    let V::Resource(r) = v.v else {
+        return if v.is_unknown() { v } else { Val { v: V::Bool(false), ..v } };
+    };
+    if ctx.graph.provider == crate::graph::Provider::Terraform {
+        return Val { v: V::Unknown("Terraform outputs are not read".into()), ..v };
+    }
+    fn mentions(v: &Val<'_>, r: usize) -> bool {
+        match &v.v {
+            V::Resource(x) => *x == r,
+            V::Text(_, holes) | V::List(holes) => holes.iter().any(|h| mentions(h, r)),
+            _ => false,
+        }
+    }
+    let outputs = ctx.graph.outputs.as_ref().map(|o| o.entries()).unwrap_or_default();
+    let found = outputs
+        .iter()
+        .filter_map(|o| o.value.get("Value"))
+        .any(|value| ctx.resolve(value, None, &Default::default()).iter().any(|x| mentions(x, r)));
+    Val { v: V::Bool(found), ..v }
 }
 
 fn flatten(v: Val<'_>) -> Vals<'_> {
@@ -144,6 +177,14 @@ fn exists<'g>(vals: &Vals<'g>) -> Val<'g> {
         return Val { facts, ..Val::bool(true) };
     }
     if vals.iter().any(Val::is_unknown) { Val::unknown("unknown") } else { Val::bool(false) }
+}
+
+/// For each alternative: `false` when its value is known only at deploy time (unknown, or
+/// text with holes), `true` otherwise, absent included. Never unknown itself, so a rule can
+/// fall back to other evidence where one source cannot be known.
+fn known(v: Val<'_>) -> Val<'_> {
+    let k = !matches!(v.v, V::Unknown(_) | V::Text(..));
+    Val { v: V::Bool(k), ..v }
 }
 
 /// The items of `a` that are definitely not in `b`; unknown when that cannot be told.
@@ -359,11 +400,30 @@ fn ecs_cluster<'g>(ctx: &Ctx<'g>, spec: Val<'g>) -> Vals<'g> {
         };
         match userdata::ecs_cluster(&s) {
             userdata::ClusterSetting::Set(value) => out.push(cluster_value(&value, &holes, &text)),
-            userdata::ClusterSetting::NotSet => out.extend(init_cluster(ctx, &spec, &text)),
-            userdata::ClusterSetting::Unknown(why) => out.push(Val { v: V::Unknown(why.into()), ..text }),
+            // Nothing runs cfn-init, so no `AWS::CloudFormation::Init` metadata is applied.
+            userdata::ClusterSetting::NotSet => out.push(Val { v: V::Str(Cow::Borrowed("default"), false), ..text }),
+            // Running cfn-init is the only unknown: its metadata decides, else what the rest sets.
+            userdata::ClusterSetting::Unknown(why) => match (without_cfn_init(&s), init_cluster(ctx, &spec, &text)) {
+                (Some(userdata::ClusterSetting::NotSet), Some(from_metadata)) => out.extend(from_metadata),
+                (Some(userdata::ClusterSetting::NotSet), None) => out.push(Val { v: V::Str(Cow::Borrowed("default"), false), ..text }),
+                (Some(userdata::ClusterSetting::Set(value)), None) => out.push(cluster_value(&value, &holes, &text)),
+                _ => out.push(Val { v: V::Unknown(why.into()), ..text }),
+            },
         }
     }
     out
+}
+
+/// The cluster the user data sets once its cfn-init lines are left out; `None` when it has
+/// none (cfn-init is not why the cluster is unknown) or the rest is unknown too.
+fn without_cfn_init(text: &str) -> Option<userdata::ClusterSetting> {
+    let decoded = userdata::decode_base64_text(text);
+    let text = decoded.as_deref().unwrap_or(text);
+    let rest: Vec<&str> = text.lines().filter(|l| !l.to_ascii_lowercase().contains("cfn-init")).collect();
+    if rest.len() == text.lines().count() {
+        return None;
+    }
+    Some(userdata::ecs_cluster(&rest.join("\n"))).filter(|c| !matches!(c, userdata::ClusterSetting::Unknown(_)))
 }
 
 /// Text and holes of a string-like value; empty for an absent one.
@@ -387,46 +447,50 @@ fn cluster_value<'g>(value: &str, holes: &[Val<'g>], at: &Val<'g>) -> Val<'g> {
     Val { v, ..at.clone() }
 }
 
-/// `ECS_CLUSTER` written to /etc/ecs/ecs.config by `AWS::CloudFormation::Init` metadata;
-/// `default` when there is none.
-fn init_cluster<'g>(ctx: &Ctx<'g>, spec: &Val<'g>, at: &Val<'g>) -> Vals<'g> {
-    let init = match spec.v {
-        V::Resource(r) => ctx.graph.resources[r].metadata.as_ref().and_then(|m| m.get("AWS::CloudFormation::Init")).map(|i| (r, i)),
-        _ => None,
+/// `ECS_CLUSTER` as the `AWS::CloudFormation::Init` metadata that cfn-init applies sets it: in
+/// an ecs.config `files` entry or a `commands` entry (commands run after files; the last one
+/// wins). `None` when the metadata sets nothing and unpacks no `sources` archive (which could
+/// hold an ecs.config).
+fn init_cluster<'g>(ctx: &Ctx<'g>, spec: &Val<'g>, at: &Val<'g>) -> Option<Vals<'g>> {
+    let unknown = |why: &str| Some(vec![Val { v: V::Unknown(why.into()), ..at.clone() }]);
+    let (owner, init) = match spec.v {
+        V::Resource(r) => match ctx.graph.resources[r].metadata.as_ref().and_then(|m| m.get("AWS::CloudFormation::Init")) {
+            Some(init) => (r, init),
+            None => return unknown("cfn-init runs without metadata in this resource"),
+        },
+        _ => return unknown("cfn-init runs"),
     };
-    let mut files = Vec::new();
-    if let Some((_, init)) = init {
-        collect_files(init, &mut files);
-    }
-    let owner = init.map(|(r, _)| r);
-    for content in files {
-        for v in ctx.resolve(content, owner, &at.facts) {
+    let (mut files, mut commands, mut sources) = (Vec::new(), Vec::new(), false);
+    collect_init(init, &mut files, &mut commands, &mut sources);
+    let mut found = None;
+    for content in files.into_iter().chain(commands) {
+        for v in ctx.resolve(content, Some(owner), &at.facts) {
             let Some((text, holes)) = text_of(&v) else {
-                return vec![Val { v: V::Unknown("ecs.config content known at deploy time".into()), ..at.clone() }];
+                return unknown("cfn-init content known at deploy time");
             };
             match userdata::ecs_cluster(&text) {
-                userdata::ClusterSetting::Set(value) => return vec![cluster_value(&value, &holes, at)],
-                userdata::ClusterSetting::Unknown(why) => return vec![Val { v: V::Unknown(why.into()), ..at.clone() }],
+                userdata::ClusterSetting::Set(value) => found = Some(cluster_value(&value, &holes, at)),
+                userdata::ClusterSetting::Unknown(why) => return unknown(&why),
                 userdata::ClusterSetting::NotSet => {}
             }
         }
     }
-    vec![Val { v: V::Str(Cow::Borrowed("default"), false), ..at.clone() }]
+    match found {
+        Some(v) => Some(vec![v]),
+        None if sources => unknown("cfn-init unpacks sources that may hold ecs.config"),
+        None => None,
+    }
 }
 
-/// The `content` of every `files` entry for /etc/ecs/ecs.config under a cfn-init block.
-fn collect_files<'g>(node: &'g Node, out: &mut Vec<&'g Node>) {
+/// Under a cfn-init block: the `content` of every ecs.config `files` entry, every `command`
+/// (a string or a list of words), and whether any `sources` entry is present.
+fn collect_init<'g>(node: &'g Node, files: &mut Vec<&'g Node>, commands: &mut Vec<&'g Node>, sources: &mut bool) {
     for e in node.entries() {
-        if e.key == "files" {
-            for f in e.value.entries() {
-                if f.key.ends_with("ecs.config") {
-                    if let Some(c) = f.value.get("content") {
-                        out.push(c);
-                    }
-                }
-            }
-        } else {
-            collect_files(&e.value, out);
+        match e.key.as_str() {
+            "files" => files.extend(e.value.entries().iter().filter(|f| f.key.ends_with("ecs.config")).filter_map(|f| f.value.get("content"))),
+            "commands" => commands.extend(e.value.entries().iter().filter_map(|c| c.value.get("command"))),
+            "sources" => *sources = *sources || !e.value.entries().is_empty(),
+            _ => collect_init(&e.value, files, commands, sources),
         }
     }
 }
@@ -522,6 +586,19 @@ fn service_suffix(name: &str) -> Option<String> {
     Some(svc.to_string())
 }
 
+/// Text with holes as a string, each deploy-time part written `${...}`, so that `matches`
+/// can test the literal parts (`${...}.dkr.ecr.${...}.amazonaws.com/app`). Other values are
+/// returned unchanged.
+fn as_text(v: Val<'_>) -> Val<'_> {
+    match &v.v {
+        V::Text(t, _) => {
+            let s = crate::engine::value::fill_holes(t, |_| "${...}".to_string());
+            Val { v: V::Str(Cow::Owned(s), false), ..v }
+        }
+        _ => v,
+    }
+}
+
 fn arn_service<'g>(ctx: &Ctx<'g>, v: Val<'g>) -> Val<'g> {
     let service: Option<String> = match &v.v {
         V::Str(s, _) => arn::arn_service(s).map(String::from),
@@ -542,6 +619,20 @@ fn arn_service<'g>(ctx: &Ctx<'g>, v: Val<'g>) -> Val<'g> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::value::Facts;
+
+    #[test]
+    fn known_is_false_only_for_deploy_time_values_and_keeps_facts() {
+        let when = Facts::one("IsArm", "true");
+        let arm = Val { facts: when.clone(), ..Val::str("ARM64") };
+        let k = known(arm);
+        assert_eq!(k.truth(), Some(true));
+        assert_eq!(k.facts, when);
+        assert_eq!(known(Val::absent()).truth(), Some(true));
+        assert_eq!(known(Val::unknown("a parameter")).truth(), Some(false));
+        let text = Val::new(V::Text("ami-\u{E000}0\u{E001}".into(), Rc::new(vec![Val::unknown("x")])));
+        assert_eq!(known(text).truth(), Some(false));
+    }
 
     #[test]
     fn edge_paths_match_patterns_with_wildcards() {
@@ -558,5 +649,182 @@ mod tests {
         assert_eq!(service_suffix("com.amazonaws.\u{E000}0\u{E001}.s3").as_deref(), Some("s3"));
         assert_eq!(service_suffix("cn.com.amazonaws.cn-north-1.ecr.api").as_deref(), Some("ecr.api"));
         assert_eq!(service_suffix("something-else"), None);
+    }
+
+    #[test]
+    fn text_writes_deploy_time_parts_as_placeholders_and_keeps_facts() {
+        let when = Facts::one("UseEcr", "true");
+        let holes = Rc::new(vec![Val::unknown("account"), Val::unknown("region")]);
+        let image = Val { facts: when.clone(), ..Val::new(V::Text("\u{E000}0\u{E001}.dkr.ecr.\u{E000}1\u{E001}.amazonaws.com/app".into(), holes)) };
+        let t = as_text(image);
+        assert_eq!(t.as_str(), Some("${...}.dkr.ecr.${...}.amazonaws.com/app"));
+        assert_eq!(t.facts, when);
+        assert_eq!(as_text(Val::str("nginx:1")).as_str(), Some("nginx:1"));
+        assert!(as_text(Val::unknown("a parameter")).is_unknown());
+        assert!(as_text(Val::absent()).is_absent());
+    }
+}
+
+#[cfg(test)]
+mod resource_set_tests {
+    use super::*;
+    use crate::load::{Outcome, load};
+
+    const TEMPLATE: &str = "Resources:
+  Shared:
+    Type: AWS::ECS::Cluster
+  Private:
+    Type: AWS::ECS::Cluster
+    Properties:
+      ClusterName: !Ref Name
+  Other:
+    Type: AWS::ECS::Cluster
+    Properties:
+      ClusterName: !Sub '${AWS::StackName}-x'
+Parameters:
+  Name:
+    Type: String
+    Default: private
+Outputs:
+  ClusterArn:
+    Value: !Join [':', [!GetAtt Shared.Arn, x]]
+";
+
+    fn with_graph(test: impl FnOnce(&Ctx<'_>)) {
+        let Outcome::Loaded { graph, .. } = load("t.yaml", TEMPLATE.as_bytes().to_vec()) else { panic!("loads") };
+        let arena = typed_arena::Arena::new();
+        test(&Ctx { graph: &graph, arena: &arena });
+    }
+
+    fn res<'g>(ctx: &Ctx<'g>, id: &str) -> Val<'g> {
+        Val::new(V::Resource(ctx.graph.resource(id).expect("resource")))
+    }
+
+    #[test]
+    fn resources_lists_every_resource_of_a_type() {
+        with_graph(|ctx| {
+            let all = call(ctx, "resources", vec![vec![Val::str("AWS::ECS::Cluster")]]);
+            let ids: Vec<String> = all.iter().map(|v| ctx.display(v)).collect();
+            assert_eq!(ids, ["Shared", "Private", "Other"]);
+            assert!(call(ctx, "resources", vec![vec![Val::str("AWS::EC2::Instance")]]).is_empty());
+        });
+    }
+
+    #[test]
+    fn exported_means_named_in_an_output_value() {
+        with_graph(|ctx| {
+            let truth = |id: &str| call(ctx, "exported", vec![vec![res(ctx, id)]])[0].truth();
+            assert_eq!(truth("Shared"), Some(true));
+            assert_eq!(truth("Private"), Some(false));
+            assert_eq!(call(ctx, "exported", vec![vec![Val::unknown("param")]])[0].truth(), None);
+        });
+    }
+
+    #[test]
+    fn a_name_from_a_parameter_default_compares_and_a_computed_one_is_unknown() {
+        with_graph(|ctx| {
+            let (p, o, s) = (ctx.graph.resource("Private").unwrap(), ctx.graph.resource("Other").unwrap(), ctx.graph.resource("Shared").unwrap());
+            assert_eq!(ctx.resource_named(p, "private"), Some(true));
+            assert_eq!(ctx.resource_named(p, "arn:aws:ecs:eu-west-1:1:cluster/other"), Some(false));
+            assert_eq!(ctx.resource_named(o, "anything"), None);
+            assert_eq!(ctx.resource_named(s, "default"), Some(false));
+        });
+    }
+}
+
+#[cfg(test)]
+mod init_cluster_tests {
+    use super::*;
+    use crate::load::{Outcome, load};
+
+    const TEMPLATE: &str = r##"Resources:
+  Cluster:
+    Type: AWS::ECS::Cluster
+  RunsInit:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Metadata:
+      AWS::CloudFormation::Init:
+        config:
+          files:
+            /etc/ecs/ecs.config:
+              content: !Sub "ECS_CLUSTER=${Cluster}\n"
+    Properties:
+      UserData:
+        Fn::Base64: !Sub "#!/bin/bash\n/opt/aws/bin/cfn-init -v --stack ${AWS::StackName} --resource RunsInit\n"
+  NeverRunsInit:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Metadata:
+      AWS::CloudFormation::Init:
+        config:
+          files:
+            /etc/ecs/ecs.config:
+              content: "ECS_CLUSTER=prod\n"
+    Properties:
+      UserData: !Base64 "#!/bin/bash\nyum update -y\n"
+  InitCommand:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Metadata:
+      AWS::CloudFormation::Init:
+        config:
+          files:
+            /etc/ecs/ecs.config:
+              content: "ECS_CLUSTER=first\n"
+          commands:
+            01_cluster:
+              command: echo ECS_CLUSTER=prod >> /etc/ecs/ecs.config
+    Properties:
+      UserData: !Base64 "#!/bin/bash\n/opt/aws/bin/cfn-init -v --resource InitCommand\n"
+  InitSetsNothing:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Metadata:
+      AWS::CloudFormation::Init:
+        config:
+          packages: {yum: {jq: []}}
+    Properties:
+      UserData: !Base64 "#!/bin/bash\n/opt/aws/bin/cfn-init -v --resource InitSetsNothing\n"
+  InitSources:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Metadata:
+      AWS::CloudFormation::Init:
+        config:
+          sources: {/etc: "https://example.com/etc.tar.gz"}
+    Properties:
+      UserData: !Base64 "#!/bin/bash\n/opt/aws/bin/cfn-init -v --resource InitSources\n"
+  ScriptThenInit:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Metadata:
+      AWS::CloudFormation::Init:
+        config:
+          packages: {yum: {jq: []}}
+    Properties:
+      UserData: !Base64 "#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n/opt/aws/bin/cfn-init -v --resource ScriptThenInit\n"
+  BothSet:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Metadata:
+      AWS::CloudFormation::Init:
+        config:
+          files:
+            /etc/ecs/ecs.config:
+              content: "ECS_CLUSTER=other\n"
+    Properties:
+      UserData: !Base64 "#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n/opt/aws/bin/cfn-init -v --resource BothSet\n"
+"##;
+
+    #[test]
+    fn cfn_init_metadata_counts_only_when_the_user_data_runs_cfn_init() {
+        let Outcome::Loaded { graph, .. } = load("t.yaml", TEMPLATE.as_bytes().to_vec()) else { panic!("loads") };
+        let arena = typed_arena::Arena::new();
+        let ctx = Ctx { graph: &graph, arena: &arena };
+        let joins = |id: &str| {
+            let spec = Val::new(V::Resource(graph.resource(id).expect("resource")));
+            ecs_cluster(&ctx, spec).iter().map(|v| ctx.display(v)).collect::<Vec<_>>()
+        };
+        assert_eq!(joins("RunsInit"), ["Cluster"]);
+        assert_eq!(joins("NeverRunsInit"), ["default"]);
+        assert_eq!(joins("InitCommand"), ["prod"]);
+        assert_eq!(joins("InitSetsNothing"), ["default"]);
+        assert_eq!(joins("InitSources"), ["(unknown)"]);
+        assert_eq!(joins("ScriptThenInit"), ["prod"]);
+        assert_eq!(joins("BothSet"), ["(unknown)"]);
     }
 }

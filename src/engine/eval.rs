@@ -2,6 +2,7 @@
 //! yield booleans (or unknowns) that keep the facts they depend on.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -17,6 +18,37 @@ pub type Env<'g> = HashMap<String, Val<'g>>;
 pub struct Eval<'a, 'g> {
     pub ctx: &'a Ctx<'g>,
     pub program: &'a Program,
+    /// Results of relation and built-in calls by their arguments: both are pure, and rules
+    /// ask the same question of the same resource many times (every service of a cluster
+    /// asks where the cluster's instances come from).
+    memo: RefCell<HashMap<(String, Vec<ArgKey>), Vals<'g>>>,
+}
+
+/// The identity of an argument value, for `Eval::memo`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ArgKey {
+    Absent,
+    Resource(usize),
+    Str(String),
+    Bool(bool),
+    Node(usize),
+}
+
+impl ArgKey {
+    /// Only plain values without facts are keys: facts would change the answer.
+    fn of(v: &Val<'_>) -> Option<ArgKey> {
+        if !v.facts.is_empty() || v.keys.is_some() {
+            return None;
+        }
+        Some(match &v.v {
+            V::Absent => ArgKey::Absent,
+            V::Resource(r) => ArgKey::Resource(*r),
+            V::Str(s, _) => ArgKey::Str(s.to_string()),
+            V::Bool(b) => ArgKey::Bool(*b),
+            V::Node(n) => ArgKey::Node(*n as *const crate::node::Node as usize),
+            _ => return None,
+        })
+    }
 }
 
 /// A set of values; never empty (`Absent` stands for nothing).
@@ -27,6 +59,14 @@ fn or_absent(v: Vals<'_>) -> Vals<'_> {
 }
 
 impl<'a, 'g> Eval<'a, 'g> {
+    pub fn new(ctx: &'a Ctx<'g>, program: &'a Program) -> Eval<'a, 'g> {
+        Eval {
+            ctx,
+            program,
+            memo: RefCell::new(HashMap::new()),
+        }
+    }
+
     pub fn eval(&self, e: &Expr, env: &Env<'g>) -> Vals<'g> {
         or_absent(self.eval_inner(e, env))
     }
@@ -189,7 +229,7 @@ impl<'a, 'g> Eval<'a, 'g> {
             (Bool(x), Str(s, p)) | (Str(s, p), Bool(x)) => truthiness(s, *p).map(|y| y == *x),
             (Bool(x), Bool(y)) => Some(x == y),
             (Resource(x), Resource(y)) => Some(x == y),
-            (Resource(r), Str(s, _)) | (Str(s, _), Resource(r)) => Some(self.ctx.resource_named(*r, s).unwrap_or(false)),
+            (Resource(r), Str(s, _)) | (Str(s, _), Resource(r)) => self.ctx.resource_named(*r, s),
             (Node(x), Node(y)) => Some(std::ptr::eq(*x, *y) || **x == **y),
             (List(x), List(y)) => {
                 if x.len() != y.len() {
@@ -210,26 +250,55 @@ impl<'a, 'g> Eval<'a, 'g> {
     }
 
     fn call(&self, name: &str, args: &[Expr], env: &Env<'g>) -> Vals<'g> {
-        if let Some(rel) = self.program.relations.get(name) {
-            // Relations are pure: bind each parameter to all values of its argument.
-            let mut combos: Vec<Env<'g>> = vec![Env::new()];
-            for (param, arg) in rel.params.iter().zip(args) {
-                let vals = self.eval(arg, env);
-                combos = combos
-                    .into_iter()
-                    .flat_map(|c| {
-                        vals.iter().map(move |v| {
-                            let mut c = c.clone();
-                            c.insert(param.clone(), v.clone());
-                            c
-                        })
-                    })
-                    .collect();
-            }
-            return combos.iter().flat_map(|c| self.eval(&rel.body, c)).collect();
-        }
         let vals: Vec<Vals<'g>> = args.iter().map(|a| self.eval(a, env)).collect();
-        builtins::call(self.ctx, name, vals)
+        let Some(rel) = self.program.relations.get(name) else {
+            return self.memoized(name, &vals, |vals| builtins::call(self.ctx, name, vals.to_vec()));
+        };
+        // Bind each parameter to each value of its argument, in every combination.
+        let mut combos: Vec<Vec<Val<'g>>> = vec![Vec::new()];
+        for arg in &vals {
+            combos = combos
+                .into_iter()
+                .flat_map(|c| {
+                    arg.iter().map(move |v| {
+                        let mut c = c.clone();
+                        c.push(v.clone());
+                        c
+                    })
+                })
+                .collect();
+        }
+        combos
+            .into_iter()
+            .flat_map(|combo| {
+                let single: Vec<Vals<'g>> = combo.iter().map(|v| vec![v.clone()]).collect();
+                self.memoized(name, &single, |_| {
+                    let env: Env<'g> = rel.params.iter().cloned().zip(combo.iter().cloned()).collect();
+                    self.eval(&rel.body, &env)
+                })
+            })
+            .collect()
+    }
+
+    /// `compute(args)`, remembered when every argument is one plain value.
+    fn memoized(&self, name: &str, args: &[Vals<'g>], compute: impl FnOnce(&[Vals<'g>]) -> Vals<'g>) -> Vals<'g> {
+        let key: Option<Vec<ArgKey>> = args
+            .iter()
+            .map(|a| match a.as_slice() {
+                [one] => ArgKey::of(one),
+                _ => None,
+            })
+            .collect();
+        let Some(key) = key else {
+            return compute(args);
+        };
+        let key = (name.to_string(), key);
+        if let Some(hit) = self.memo.borrow().get(&key) {
+            return hit.clone();
+        }
+        let result = compute(args);
+        self.memo.borrow_mut().insert(key, result.clone());
+        result
     }
 
     /// One path step from one value.
@@ -323,9 +392,17 @@ fn scalar_eq(x: &str, px: bool, y: &str, py: bool) -> bool {
 }
 
 fn matches(text: &Val<'_>, pattern: &Val<'_>) -> Option<bool> {
+    thread_local! {
+        // Rule patterns are few and fixed: compile each once per thread.
+        static COMPILED: std::cell::RefCell<HashMap<String, Option<regex::Regex>>> = Default::default();
+    }
     match (&text.v, &pattern.v) {
         (V::Absent, _) => Some(false),
-        (V::Str(s, _), V::Str(p, _)) => regex::Regex::new(p).ok().map(|re| re.is_match(s)),
+        (V::Str(s, _), V::Str(p, _)) => COMPILED.with(|c| {
+            let mut c = c.borrow_mut();
+            let re = c.entry(p.to_string()).or_insert_with(|| regex::Regex::new(p).ok());
+            re.as_ref().map(|re| re.is_match(s))
+        }),
         _ => None,
     }
 }

@@ -28,7 +28,7 @@ const MAX_ROWS: usize = 4096;
 pub fn run(program: &Program, graph: &Graph) -> Vec<Finding> {
     let arena = Arena::new();
     let ctx = Ctx { graph, arena: &arena };
-    let eval = Eval { ctx: &ctx, program };
+    let eval = Eval::new(&ctx, program);
     let mut findings = Vec::new();
     let mut seen = HashSet::new();
     for rule in &program.rules {

@@ -476,10 +476,31 @@ impl<'g> Ctx<'g> {
             .collect()
     }
 
-    /// Does a resource carry this literal name or ARN?
+    /// Does a resource carry this name (or an ARN ending in it)? Its name property is
+    /// resolved (a parameter default counts, as everywhere); `None` when the name is known
+    /// only at deploy time, `false` when it has none (a generated name matches no literal).
     pub fn resource_named(&self, r: usize, name: &str) -> Option<bool> {
-        let own = names::literal_name(&self.graph.resources[r])?;
-        Some(own == names::name_in_reference(name))
+        let res = &self.graph.resources[r];
+        let wanted = names::name_in_reference(name);
+        if let Some(own) = names::literal_name(res) {
+            return Some(own == wanted);
+        }
+        let Some(node) = names::name_property(&res.rtype).and_then(|p| res.properties.as_ref()?.get(p)) else {
+            return Some(false);
+        };
+        let mut answer = None;
+        for v in self.resolve(node, Some(r), &Facts::default()) {
+            let this = match &v.v {
+                V::Str(s, _) => s.as_ref() == wanted,
+                V::Absent => false,
+                _ => return None,
+            };
+            if answer.is_some_and(|a| a != this) {
+                return None; // one name under one condition, another under the other
+            }
+            answer = Some(this);
+        }
+        answer
     }
 }
 

@@ -76,6 +76,9 @@ pub struct Graph {
     pub parameters: Vec<Parameter>,
     pub mappings: HashMap<String, Node>,
     pub conditions: HashMap<String, Node>,
+    /// The template's `Outputs` section (CloudFormation only): what the stack hands to other
+    /// stacks. Not linked into `edges`, so outputs never count as referrers.
+    pub outputs: Option<Node>,
     pub edges: Vec<Edge>,
     by_id: HashMap<String, usize>,
     by_type: HashMap<String, Vec<usize>>,
@@ -108,6 +111,7 @@ impl Graph {
             parameters,
             mappings,
             conditions,
+            outputs: None,
             edges: Vec::new(),
         };
         for (i, r) in g.resources.iter().enumerate() {

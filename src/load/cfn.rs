@@ -65,13 +65,14 @@ pub fn build(source: Arc<SourceFile>, root: &Node) -> Result<Graph, LoadError> {
         section("Mappings"),
         section("Conditions"),
     );
+    graph.outputs = root.get("Outputs").cloned();
     link(&mut graph, res_section);
     Ok(graph)
 }
 
 /// Adds an edge for every reference a resource makes: intrinsics, `DependsOn`, its
 /// `Condition`, and literal names or ARNs of other resources in the file.
-fn link(graph: &mut Graph, res_section: &Node) {
+pub(crate) fn link(graph: &mut Graph, res_section: &Node) {
     let mut edges = Vec::new();
     for (from, entry) in res_section.entries().iter().enumerate() {
         let mut walker = Walker {

@@ -7,6 +7,7 @@
 pub mod cfn;
 pub mod detect;
 pub mod json;
+pub mod tfplan;
 pub mod yaml;
 
 use std::sync::Arc;
@@ -106,11 +107,15 @@ pub fn load(path: &str, bytes: Vec<u8>) -> Outcome {
                 }
             }
         },
-        detect::Kind::Plan => Outcome::Failed {
-            source,
-            errors: vec![LoadError::whole_file(
-                "Terraform plans are not supported yet".to_string(),
-            )],
+        detect::Kind::Plan => match tfplan::build(source.clone(), &root) {
+            Ok(graph) => Outcome::Loaded { graph, problems },
+            Err(e) => {
+                problems.push(e);
+                Outcome::Failed {
+                    source,
+                    errors: problems,
+                }
+            }
         },
         detect::Kind::Malformed(err) => Outcome::Failed {
             source,

@@ -1,7 +1,9 @@
 //! Output formats. Renderers know nothing of rules or file formats: they print a `Report`.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::finding::{FileError, Finding};
 
