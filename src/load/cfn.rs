@@ -79,6 +79,7 @@ pub(crate) fn link(graph: &mut Graph, res_section: &Node) {
             graph,
             from,
             edges: &mut edges,
+            opaque: 0,
         };
         if let Some(props) = entry.value.get("Properties") {
             walker.walk(props, String::new());
@@ -115,6 +116,9 @@ struct Walker<'a> {
     graph: &'a Graph,
     from: usize,
     edges: &'a mut Vec<Edge>,
+    /// Inside the arguments of `Fn::Join`, `Fn::Select`, ...: lists and maps there are
+    /// not properties, so the path stays that of the property the function computes.
+    opaque: usize,
 }
 
 impl Walker<'_> {
@@ -137,7 +141,9 @@ impl Walker<'_> {
         match &node.kind {
             Kind::Map(entries) => {
                 for e in entries {
-                    let p = if path.is_empty() {
+                    let p = if self.opaque > 0 {
+                        path.clone()
+                    } else if path.is_empty() {
                         e.key.clone()
                     } else {
                         format!("{path}.{}", e.key)
@@ -147,18 +153,30 @@ impl Walker<'_> {
             }
             Kind::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.walk(item, format!("{path}[{i}]"));
+                    let p = if self.opaque > 0 { path.clone() } else { format!("{path}[{i}]") };
+                    self.walk(item, p);
                 }
             }
-            Kind::Scalar(s) if !s.plain || !s.is_null() => {
-                let name = names::name_in_reference(&s.text);
-                for &to in self.graph.named(name) {
-                    if to != self.from {
-                        self.push(&path, node, Target::Resource(to), EdgeKind::Name);
-                    }
-                }
-            }
+            Kind::Scalar(s) if !s.is_null() => self.names_in(&s.text, node, &path),
             _ => {}
+        }
+    }
+
+    /// Name edges for a literal that names a resource of the file: the whole string (a name
+    /// or an ARN), or a word inside a longer text (`ECS_CLUSTER=workers` in user data).
+    fn names_in(&mut self, text: &str, node: &Node, path: &str) {
+        let whole = names::name_in_reference(text);
+        let words = text
+            .split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
+            .filter(|w| !w.is_empty() && *w != whole);
+        let mut seen = Vec::new();
+        for name in std::iter::once(whole).chain(words) {
+            for &to in self.graph.named(name) {
+                if to != self.from && !seen.contains(&to) {
+                    seen.push(to);
+                    self.push(path, node, Target::Resource(to), EdgeKind::Name);
+                }
+            }
         }
     }
 
@@ -182,6 +200,7 @@ impl Walker<'_> {
                     _ => (Some(arg), None),
                 };
                 if let Some(s) = template.and_then(Node::as_str) {
+                    self.names_in(s, node, path);
                     for part in sub_parts(s) {
                         let SubPart::Var(v, _) = part else { continue };
                         if vars.and_then(|m| m.get(v)).is_some() {
@@ -215,14 +234,11 @@ impl Walker<'_> {
                     self.walk(item, path.to_string());
                 }
             }
-            _ => match &arg.kind {
-                Kind::Seq(items) => {
-                    for item in items {
-                        self.walk(item, path.to_string());
-                    }
-                }
-                _ => self.walk(arg, path.to_string()),
-            },
+            _ => {
+                self.opaque += 1;
+                self.walk(arg, path.to_string());
+                self.opaque -= 1;
+            }
         }
     }
 }
@@ -235,5 +251,42 @@ pub fn getatt_parts(arg: &Node) -> (Option<&str>, Option<&str>) {
             Some((r, a)) => (Some(r), Some(a)),
             None => (arg.as_str(), None),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(text: &str) -> Graph {
+        let source = SourceFile::new("t.yaml", text.to_string());
+        let root = crate::load::yaml::parse(&source).expect("parses").root;
+        build(source, &root).expect("builds")
+    }
+
+    fn edges_from<'g>(g: &'g Graph, id: &str) -> Vec<(&'g str, &'g str)> {
+        let r = g.resource(id).expect("resource");
+        g.edges_from(r)
+            .filter_map(|e| match e.to {
+                Target::Resource(t) => Some((e.path.as_str(), g.resources[t].id.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn references_inside_functions_keep_the_property_path() {
+        let g = graph(
+            "Resources:\n  C:\n    Type: AWS::ECS::Cluster\n  L:\n    Type: AWS::AutoScaling::LaunchConfiguration\n    Properties:\n      UserData: !Base64 {'Fn::Join': ['', ['echo ECS_CLUSTER=', !Ref C]]}\n      Tags: [{Key: a, Value: !Ref C}]\n",
+        );
+        assert_eq!(edges_from(&g, "L"), [("UserData", "C"), ("Tags[0].Value", "C")]);
+    }
+
+    #[test]
+    fn literal_names_in_text_are_references() {
+        let g = graph(
+            "Resources:\n  C:\n    Type: AWS::ECS::Cluster\n    Properties: {ClusterName: workers}\n  L:\n    Type: AWS::AutoScaling::LaunchConfiguration\n    Properties:\n      UserData: !Base64 \"#!/bin/bash\\necho ECS_CLUSTER=workers >> /etc/ecs/ecs.config\\n\"\n      IamInstanceProfile: arn:aws:iam::1:instance-profile/workers\n",
+        );
+        assert_eq!(edges_from(&g, "L"), [("UserData", "C"), ("IamInstanceProfile", "C")]);
     }
 }
