@@ -84,6 +84,12 @@ pub(crate) fn link(graph: &mut Graph, res_section: &Node) {
         if let Some(props) = entry.value.get("Properties") {
             walker.walk(props, String::new());
         }
+        // cfn-init metadata configures instances too (ecs.config): one opaque path for it.
+        if let Some(meta) = entry.value.get("Metadata") {
+            walker.opaque += 1;
+            walker.walk(meta, "Metadata".to_string());
+            walker.opaque -= 1;
+        }
         if let Some(dep) = entry.value.get("DependsOn") {
             for n in std::iter::once(dep).chain(dep.items()) {
                 if let Some(to) = n.as_str().and_then(|id| graph.resource(id)) {
