@@ -151,12 +151,16 @@ impl<'a, 'g> Eval<'a, 'g> {
                 }
                 for v in &vals {
                     let Some(f2) = f.merge(&v.facts) else { continue };
-                    let t2 = match (t, v.truth()) {
-                        (_, Some(b)) if b != all => Some(b),
-                        (Some(x), Some(_)) => Some(*x),
-                        _ => None,
+                    let entry = match (t, v.truth()) {
+                        // The deciding operand alone is why: `x or true` holds whatever x
+                        // assumed, so its facts are not carried into the result.
+                        (_, Some(b)) if b != all => (Some(b), v.facts.clone()),
+                        (Some(x), Some(_)) => (Some(*x), f2),
+                        _ => (None, f2),
                     };
-                    next.push((t2, f2));
+                    if !next.contains(&entry) {
+                        next.push(entry);
+                    }
                 }
             }
             acc = next;

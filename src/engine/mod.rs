@@ -6,7 +6,7 @@ pub mod eval;
 pub mod helpers;
 pub mod value;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use typed_arena::Arena;
 
@@ -29,23 +29,45 @@ pub fn run(program: &Program, graph: &Graph) -> Vec<Finding> {
     let arena = Arena::new();
     let ctx = Ctx { graph, arena: &arena };
     let eval = Eval::new(&ctx, program);
-    let mut findings = Vec::new();
-    let mut seen = HashSet::new();
+    // One finding per (rule, location, message), with every set of conditions it holds under.
+    let mut findings: Vec<(Finding, Vec<Facts>)> = Vec::new();
+    let mut index: HashMap<(String, Span, String), usize> = HashMap::new();
     for rule in &program.rules {
         for ty in &rule.types {
             for &r in graph.of_type(ty) {
                 let Some(start) = ctx.resource_val(r, graph.resources[r].id_span.clone(), &Facts::default()) else {
                     continue;
                 };
-                run_rule(&eval, rule, start, &mut |f| {
-                    if seen.insert((f.code.clone(), f.span.clone(), f.message.clone())) {
-                        findings.push(f);
+                run_rule(&eval, rule, start, &mut |f, facts| {
+                    let key = (f.code.clone(), f.span.clone(), f.message.clone());
+                    match index.get(&key) {
+                        Some(&i) => findings[i].1.push(facts),
+                        None => {
+                            index.insert(key, findings.len());
+                            findings.push((f, vec![facts]));
+                        }
                     }
                 });
             }
         }
     }
-    findings
+    findings.into_iter().map(|(f, facts)| with_conditions(f, &facts)).collect()
+}
+
+/// Adds the conditions a finding depends on to its message; none when it holds without any.
+fn with_conditions(mut f: Finding, facts: &[Facts]) -> Finding {
+    if facts.iter().any(Facts::is_empty) {
+        return f;
+    }
+    let mut whens: Vec<String> = facts.iter().filter_map(Facts::describe).collect();
+    whens.dedup();
+    let shown = whens.len().min(3);
+    let mut when = whens[..shown].join("; or ");
+    if whens.len() > shown {
+        when.push_str(&format!("; or {} more", whens.len() - shown));
+    }
+    f.message = format!("{} ({when})", f.message);
+    f
 }
 
 struct Row<'g> {
@@ -53,7 +75,7 @@ struct Row<'g> {
     facts: Facts,
 }
 
-fn run_rule<'g>(eval: &Eval<'_, 'g>, rule: &Rule, start: Val<'g>, emit: &mut dyn FnMut(Finding)) {
+fn run_rule<'g>(eval: &Eval<'_, 'g>, rule: &Rule, start: Val<'g>, emit: &mut dyn FnMut(Finding, Facts)) {
     let mut rows = vec![Row {
         facts: start.facts.clone(),
         env: Env::from([(rule.var.clone(), start)]),
@@ -95,7 +117,7 @@ fn run_rule<'g>(eval: &Eval<'_, 'g>, rule: &Rule, start: Val<'g>, emit: &mut dyn
                             continue;
                         }
                         let Some(facts) = row.facts.merge(&v.facts) else { continue };
-                        emit(finding(eval, rule, deny, &row.env, &facts));
+                        emit(finding(eval, rule, deny, &row.env, &facts), facts);
                     }
                 }
             }
@@ -136,13 +158,10 @@ fn finding<'g>(eval: &Eval<'_, 'g>, rule: &Rule, deny: &Deny, env: &Env<'g>, fac
             });
         }
     }
-    let mut message = match &deny.message {
+    let message = match &deny.message {
         Some(t) => fill(ctx, t, env),
         None => rule.summary.clone(),
     };
-    if let Some(when) = facts.describe() {
-        message = format!("{message} ({when})");
-    }
     Finding {
         code: rule.code.clone(),
         severity: rule.severity,

@@ -86,9 +86,7 @@ pub(crate) fn link(graph: &mut Graph, res_section: &Node) {
         }
         // cfn-init metadata configures instances too (ecs.config): one opaque path for it.
         if let Some(meta) = entry.value.get("Metadata") {
-            walker.opaque += 1;
-            walker.walk(meta, "Metadata".to_string());
-            walker.opaque -= 1;
+            walker.walk_opaque(meta, "Metadata");
         }
         if let Some(dep) = entry.value.get("DependsOn") {
             for n in std::iter::once(dep).chain(dep.items()) {
@@ -137,6 +135,13 @@ impl Walker<'_> {
 
     fn push(&mut self, path: &str, at: &Node, to: Target, kind: EdgeKind) {
         self.edges.push(edge(self.from, path, at, to, kind));
+    }
+
+    /// Walks a value whose inner structure is not properties: all edges get `path`.
+    fn walk_opaque(&mut self, node: &Node, path: &str) {
+        self.opaque += 1;
+        self.walk(node, path.to_string());
+        self.opaque -= 1;
     }
 
     fn walk(&mut self, node: &Node, path: String) {
@@ -240,11 +245,7 @@ impl Walker<'_> {
                     self.walk(item, path.to_string());
                 }
             }
-            _ => {
-                self.opaque += 1;
-                self.walk(arg, path.to_string());
-                self.opaque -= 1;
-            }
+            _ => self.walk_opaque(arg, path),
         }
     }
 }

@@ -88,6 +88,10 @@ impl Builder<'_> {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(|t| self.tag_of(&t, sp.start));
                 let plain = style == ScalarStyle::Plain && tag.is_none();
+                let mut sp = sp;
+                if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
+                    sp.end = quoted_end(&self.src.text, sp.clone());
+                }
                 let node = Node::scalar(sp.clone(), text.into_owned(), plain);
                 let node = self.apply_tag(node, tag);
                 self.finish(node, anchor)
@@ -307,6 +311,29 @@ fn split_getatt(node: Node, text: &str) -> Node {
     }
 }
 
+/// The end of a quoted scalar: just after its closing quote. (saphyr's span can run on over
+/// a trailing comment.)
+fn quoted_end(text: &str, span: Span) -> usize {
+    let Some(body) = text.get(span.clone()) else {
+        return span.end;
+    };
+    let Some(open) = body.find(['\'', '"']) else {
+        return span.end;
+    };
+    let quote = body.as_bytes()[open];
+    let bytes = body.as_bytes();
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return span.start + i + 1,
+            _ => i += 1,
+        }
+    }
+    span.end
+}
+
 fn count(node: &Node) -> usize {
     1 + match &node.kind {
         Kind::Seq(items) => items.iter().map(count).sum(),
@@ -343,6 +370,15 @@ mod tests {
         assert_eq!(sub, "Fn::Sub");
         assert_eq!(args.items().len(), 2);
         assert_eq!(src.line_col(b.span.start), (4, 6));
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text = "a: 'true' # comment\nb: \"x \\\" y\" # c\nc: 'it''s' # c\n";
+        let (src, root) = load(text);
+        for (key, want) in [("a", "'true'"), ("b", "\"x \\\" y\""), ("c", "'it''s'")] {
+            assert_eq!(&src.text[root.get(key).unwrap().span.clone()], want);
+        }
     }
 
     #[test]
