@@ -96,7 +96,7 @@ fn per_rule(graph: &ecslint::graph::Graph) -> Vec<(String, Duration)> {
             (code, t.elapsed())
         })
         .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1));
+    out.sort_by_key(|r| std::cmp::Reverse(r.1));
     out
 }
 

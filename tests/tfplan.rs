@@ -14,7 +14,7 @@ fn load_fixture(name: &str) -> Graph {
     match load::load(&path, bytes) {
         Outcome::Loaded { graph, problems } => {
             assert!(problems.is_empty(), "{problems:?}");
-            graph
+            *graph
         }
         Outcome::Failed { errors, .. } => panic!("{name} failed: {errors:?}"),
         Outcome::Skipped => panic!("{name} skipped"),

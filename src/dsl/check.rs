@@ -104,10 +104,10 @@ pub fn program(p: &Program) -> Vec<RuleError> {
                     }
                     for t in texts {
                         for part in &t.parts {
-                            if let TextPart::Var(v) = part {
-                                if !scope.contains(v) {
-                                    errors.push(err(&r.source, t.span.clone(), &format!("`{{{v}}}` names nothing bound here")));
-                                }
+                            if let TextPart::Var(v) = part
+                                && !scope.contains(v)
+                            {
+                                errors.push(err(&r.source, t.span.clone(), &format!("`{{{v}}}` names nothing bound here")));
                             }
                         }
                     }
@@ -162,10 +162,10 @@ fn recursion(p: &Program, start: &Relation) -> Option<Span> {
                 let via = via.clone().unwrap_or(e.span.clone());
                 if *name == start.name {
                     found.get_or_insert(via);
-                } else if let Some(rel) = p.relations.get(name) {
-                    if seen.insert(name.clone()) {
-                        stack.push((&rel.body, Some(via)));
-                    }
+                } else if let Some(rel) = p.relations.get(name)
+                    && seen.insert(name.clone())
+                {
+                    stack.push((&rel.body, Some(via)));
                 }
             }
         });

@@ -16,6 +16,9 @@ use crate::source::{SourceFile, Span};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
+/// Documentation pages of the built-in rules, one per code (generated into docs/rules/).
+pub const DOCS_URL: &str = "https://github.com/ecslint/ecslint/blob/main/docs/rules";
+
 /// An error in a rule file, pointing into it.
 #[derive(Clone, Debug)]
 pub struct RuleError {
@@ -87,7 +90,15 @@ impl Program {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Program::from_sources(files)
+        let mut program = Program::from_sources(files)?;
+        // Built-in rules link to their documentation page; a user's rule only to its own `url`.
+        for rule in &mut program.rules {
+            let builtin = BUILTIN.iter().any(|(n, _)| rule.source.path == format!("rules/{n}"));
+            if builtin && rule.url.is_none() {
+                rule.url = Some(format!("{DOCS_URL}/{}.md", rule.code));
+            }
+        }
+        Ok(program)
     }
 
     /// Parses and checks rule files given as (path, text).

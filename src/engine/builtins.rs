@@ -308,7 +308,7 @@ fn iam_allows<'g>(ctx: &Ctx<'g>, principal: Val<'g>, action: &str, resource: Opt
                 evaluate(&docs, action, resource)
             }
         }
-        V::Node(_) => evaluate(&[principal.clone()], action, resource),
+        V::Node(_) => evaluate(std::slice::from_ref(&principal), action, resource),
         _ => iam::Decision::Unknown,
     };
     let v = match decision {

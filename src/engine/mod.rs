@@ -18,9 +18,6 @@ use crate::source::Span;
 use eval::{Env, Eval};
 use value::{Ctx, Facts, V, Val};
 
-/// Documentation pages live here, one per rule code.
-pub const DOCS_URL: &str = "https://github.com/ecslint/ecslint/blob/main/docs/rules";
-
 /// Rows above this for one resource stop a rule from binding more; it keeps linear cost.
 const MAX_ROWS: usize = 4096;
 
@@ -172,7 +169,7 @@ fn finding<'g>(eval: &Eval<'_, 'g>, rule: &Rule, deny: &Deny, env: &Env<'g>, fac
         labels,
         help: deny.help.as_ref().map(|t| fill(ctx, t, env)).or_else(|| rule.fix.clone()),
         symptom: rule.symptom.clone(),
-        url: Some(rule.url.clone().unwrap_or_else(|| format!("{DOCS_URL}/{}.md", rule.code))),
+        url: rule.url.clone(),
     }
 }
 

@@ -49,7 +49,7 @@ pub enum Outcome {
     Skipped,
     /// Loaded; `problems` are errors that did not stop linting (duplicate keys).
     Loaded {
-        graph: Graph,
+        graph: Box<Graph>,
         problems: Vec<LoadError>,
     },
     /// Could not be loaded.
@@ -98,7 +98,10 @@ pub fn load(path: &str, bytes: Vec<u8>) -> Outcome {
     };
     match detect::detect(&root) {
         detect::Kind::Template => match cfn::build(source.clone(), &root) {
-            Ok(graph) => Outcome::Loaded { graph, problems },
+            Ok(graph) => Outcome::Loaded {
+                graph: Box::new(graph),
+                problems,
+            },
             Err(e) => {
                 problems.push(e);
                 Outcome::Failed {
@@ -108,7 +111,10 @@ pub fn load(path: &str, bytes: Vec<u8>) -> Outcome {
             }
         },
         detect::Kind::Plan => match tfplan::build(source.clone(), &root) {
-            Ok(graph) => Outcome::Loaded { graph, problems },
+            Ok(graph) => Outcome::Loaded {
+                graph: Box::new(graph),
+                problems,
+            },
             Err(e) => {
                 problems.push(e);
                 Outcome::Failed {

@@ -1,0 +1,61 @@
+//! The rule documentation pages (`docs/rules/<CODE>.md`, the URL every finding links to) and
+//! the README's rule table are generated from the rule headers. This test fails when they
+//! are out of date; `UPDATE_DOCS=1 cargo test --test docs` rewrites them.
+
+use std::path::Path;
+
+use ecslint::dsl::Program;
+use ecslint::explain;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Writes `want` to `path` when updating, else says whether it differs.
+fn check(path: &Path, want: &str, stale: &mut Vec<String>) {
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    if have == want {
+        return;
+    }
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(path, want).expect("docs writable");
+    } else {
+        stale.push(path.display().to_string());
+    }
+}
+
+const TABLE_START: &str = "<!-- rules:start -->\n";
+const TABLE_END: &str = "<!-- rules:end -->";
+
+fn table(program: &Program) -> String {
+    let mut t = String::from("| code | name | severity | prevents |\n|---|---|---|---|\n");
+    for r in &program.rules {
+        let symptom = r.symptom.as_deref().unwrap_or("").replace('|', "\\|");
+        t.push_str(&format!(
+            "| [{code}](docs/rules/{code}.md) | {slug} | {sev} | {symptom} |\n",
+            code = r.code,
+            slug = r.slug,
+            sev = r.severity
+        ));
+    }
+    t
+}
+
+#[test]
+fn rule_docs_and_the_readme_table_are_current() {
+    let program = Program::load(&[]).expect("built-in rules load");
+    let mut stale = Vec::new();
+    let dir = root().join("docs/rules");
+    std::fs::create_dir_all(&dir).expect("docs/rules creatable");
+    for r in &program.rules {
+        check(&dir.join(format!("{}.md", r.code)), &explain::page(r), &mut stale);
+    }
+    let readme_path = root().join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).expect("README.md readable");
+    let (Some(start), Some(end)) = (readme.find(TABLE_START), readme.find(TABLE_END)) else {
+        panic!("README.md needs the markers {TABLE_START:?} and {TABLE_END:?}");
+    };
+    let want = format!("{}{TABLE_START}{}{}", &readme[..start], table(&program), &readme[end..]);
+    check(&readme_path, &want, &mut stale);
+    assert!(stale.is_empty(), "out of date (run UPDATE_DOCS=1 cargo test --test docs): {stale:?}");
+}
