@@ -83,6 +83,12 @@ fn path_error(p: &Path, message: &str) -> FileError {
 
 /// Reads and loads one file.
 pub fn load_file(path: &Path, opts: &Options) -> Outcome {
+    load_candidate(path, opts, false)
+}
+
+/// Reads and loads one file. A file named on the command line (`explicit`) must have content;
+/// an empty file found while walking a directory is skipped like any non-template.
+fn load_candidate(path: &Path, opts: &Options, explicit: bool) -> Outcome {
     let name = path.display().to_string();
     let fail = |message: String| Outcome::Failed {
         source: SourceFile::new(name.clone(), String::new()),
@@ -100,6 +106,10 @@ pub fn load_file(path: &Path, opts: &Options) -> Outcome {
         Ok(_) => {}
     }
     match std::fs::read(path) {
+        Ok(bytes) if explicit && bytes.iter().all(u8::is_ascii_whitespace) => Outcome::Failed {
+            source: SourceFile::new(name.clone(), String::from_utf8_lossy(&bytes).into_owned()),
+            errors: vec![load::LoadError::at("the file is empty".to_string(), 0..0)],
+        },
         Ok(bytes) => load::load(&name, bytes),
         Err(e) => fail(format!("cannot read the file: {e}")),
     }
@@ -111,7 +121,7 @@ pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
     let outcomes: Vec<(Outcome, Vec<Finding>)> = files
         .par_iter()
         .map(|f| {
-            let outcome = load_file(f, opts);
+            let outcome = load_candidate(f, opts, paths.contains(f));
             let findings = match &outcome {
                 Outcome::Loaded { graph, .. } => {
                     suppress::apply(graph, engine::run(program, graph), &opts.selection)

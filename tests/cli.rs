@@ -337,11 +337,25 @@ fn skips_yaml_and_json_that_are_not_templates() {
         "testdata/cli/skipped/docker-compose.yml",
         "testdata/cli/skipped/parameters.json",
         "testdata/cli/skipped/stack-config.json",
+        "testdata/cli/skipped/tsconfig.json",
     ]);
     assert_eq!(
         (run.code, run.stdout.as_str(), run.stderr.as_str()),
         (0, "No problems found in 0 file(s).\n", "")
     );
+}
+
+#[test]
+fn an_empty_file_is_an_error_when_named_and_skipped_when_walked() {
+    let empty = scratch("empty.yaml", b"\n");
+    let (code, doc) = json(&[&empty]);
+    assert_eq!(code, 2);
+    assert_eq!(list(&doc, "errors")[0]["message"], "the file is empty");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("walked");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    std::fs::write(dir.join("empty.yml"), b"").expect("scratch file");
+    let (code, doc) = json(&[&dir.display().to_string()]);
+    assert_eq!((code, list(&doc, "errors").len()), (0, 0));
 }
 
 #[test]

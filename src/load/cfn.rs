@@ -95,10 +95,10 @@ pub(crate) fn link(graph: &mut Graph, res_section: &Node) {
                 }
             }
         }
-        if let Some(c) = entry.value.get("Condition") {
-            if let Some(name) = c.as_str() {
-                edges.push(edge(from, "Condition", c, Target::Condition(name.to_string()), EdgeKind::Condition));
-            }
+        if let Some(c) = entry.value.get("Condition")
+            && let Some(name) = c.as_str()
+        {
+            edges.push(edge(from, "Condition", c, Target::Condition(name.to_string()), EdgeKind::Condition));
         }
     }
     for e in edges {

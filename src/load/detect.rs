@@ -48,11 +48,10 @@ pub fn detect(root: &Node) -> Kind {
 }
 
 /// For a file that failed to parse: does its text look like a template or plan, so the parse
-/// error is worth reporting? Other unparsable YAML (a Helm chart, say) is skipped quietly.
-pub fn might_be_infrastructure(text: &str, path: &str) -> bool {
-    path.ends_with(".json")
-        || path.ends_with(".template")
-        || ["AWSTemplateFormatVersion", "Resources", "format_version"]
-            .iter()
-            .any(|k| text.contains(k))
+/// error is worth reporting? Other unparsable files (a Helm chart, a `tsconfig.json` with
+/// comments) are skipped quietly: pre-commit hands ecslint every YAML and JSON file.
+pub fn might_be_infrastructure(text: &str) -> bool {
+    ["AWSTemplateFormatVersion", "Resources", "format_version"]
+        .iter()
+        .any(|k| text.contains(k))
 }

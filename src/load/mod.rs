@@ -86,7 +86,7 @@ pub fn load(path: &str, bytes: Vec<u8>) -> Outcome {
     let (root, mut problems) = match parsed {
         Ok(p) => p,
         Err(err) => {
-            return if detect::might_be_infrastructure(&source.text, path) {
+            return if detect::might_be_infrastructure(&source.text) {
                 Outcome::Failed {
                     source,
                     errors: vec![err],
