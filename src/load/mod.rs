@@ -96,38 +96,24 @@ pub fn load(path: &str, bytes: Vec<u8>) -> Outcome {
             };
         }
     };
-    match detect::detect(&root) {
-        detect::Kind::Template => match cfn::build(source.clone(), &root) {
-            Ok(graph) => Outcome::Loaded {
-                graph: Box::new(graph),
-                problems,
-            },
-            Err(e) => {
-                problems.push(e);
-                Outcome::Failed {
-                    source,
-                    errors: problems,
-                }
+    let built = match detect::detect(&root) {
+        detect::Kind::Template => cfn::build(source.clone(), &root),
+        detect::Kind::Plan => tfplan::build(source.clone(), &root),
+        detect::Kind::Malformed(err) => Err(err),
+        detect::Kind::Neither => return Outcome::Skipped,
+    };
+    match built {
+        Ok(graph) => Outcome::Loaded {
+            graph: Box::new(graph),
+            problems,
+        },
+        Err(e) => {
+            problems.push(e);
+            Outcome::Failed {
+                source,
+                errors: problems,
             }
-        },
-        detect::Kind::Plan => match tfplan::build(source.clone(), &root) {
-            Ok(graph) => Outcome::Loaded {
-                graph: Box::new(graph),
-                problems,
-            },
-            Err(e) => {
-                problems.push(e);
-                Outcome::Failed {
-                    source,
-                    errors: problems,
-                }
-            }
-        },
-        detect::Kind::Malformed(err) => Outcome::Failed {
-            source,
-            errors: vec![err],
-        },
-        detect::Kind::Neither => Outcome::Skipped,
+        }
     }
 }
 
