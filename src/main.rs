@@ -160,26 +160,11 @@ fn main() -> ExitCode {
             },
         ),
         Format::Json => render::json::render(&report),
-        Format::Sarif => render::sarif::render(&report, &rule_infos(&program)),
-        Format::Github => render::github::render(&report, &rule_infos(&program)),
+        Format::Sarif => render::sarif::render(&report, &render::RuleInfo::all(&program)),
+        Format::Github => render::github::render(&report, &render::RuleInfo::all(&program)),
     };
     let _ = std::io::stdout().write_all(out.as_bytes());
     exit_code(&report, cli.fail_level)
-}
-
-/// What the SARIF and GitHub renderers show of each rule besides its findings.
-fn rule_infos(program: &Program) -> Vec<render::sarif::RuleInfo<'_>> {
-    program
-        .rules
-        .iter()
-        .map(|r| render::sarif::RuleInfo {
-            code: &r.code,
-            slug: &r.slug,
-            summary: &r.summary,
-            fix: r.fix.as_deref(),
-            symptom: r.symptom.as_deref(),
-        })
-        .collect()
 }
 
 fn print(text: &str) -> ExitCode {

@@ -11,7 +11,8 @@ use ecslint::finding::{FileError, Finding, Label, Severity};
 use ecslint::lint::{self, Options};
 use ecslint::render::Report;
 use ecslint::render::github::{self, escape_data, escape_property};
-use ecslint::render::sarif::{self, RuleInfo};
+use ecslint::render::RuleInfo;
+use ecslint::render::sarif;
 use ecslint::source::SourceFile;
 
 fn root() -> &'static Path {
@@ -32,20 +33,6 @@ fn linted_report(program: &Program) -> Report {
     report.findings.retain(|f| f.code == "ECS002");
     assert_eq!((report.findings.len(), report.errors.len()), (1, 1));
     report
-}
-
-fn infos(program: &Program) -> Vec<RuleInfo<'_>> {
-    program
-        .rules
-        .iter()
-        .map(|r| RuleInfo {
-            code: &r.code,
-            slug: &r.slug,
-            summary: &r.summary,
-            fix: r.fix.as_deref(),
-            symptom: r.symptom.as_deref(),
-        })
-        .collect()
 }
 
 fn sarif_validator() -> jsonschema::Validator {
@@ -89,7 +76,7 @@ fn the_schema_check_is_not_vacuous() {
 #[test]
 fn sarif_with_a_finding_and_a_file_error_validates_against_the_schema() {
     let program = Program::load(&[]).expect("built-in rules load");
-    let log = assert_valid_sarif(&sarif::render(&linted_report(&program), &infos(&program)));
+    let log = assert_valid_sarif(&sarif::render(&linted_report(&program), &RuleInfo::all(&program)));
     let run = &log["runs"][0];
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let driver = &run["tool"]["driver"];
@@ -163,7 +150,7 @@ fn sarif_of_a_clean_run_and_of_a_hand_built_report_validate() {
         &program,
         &Options::default(),
     );
-    let log = assert_valid_sarif(&sarif::render(&clean, &infos(&program)));
+    let log = assert_valid_sarif(&sarif::render(&clean, &RuleInfo::all(&program)));
     assert_eq!(
         log["runs"][0]["invocations"][0]["executionSuccessful"],
         true
@@ -234,7 +221,7 @@ fn github_annotations_escape_properties_and_messages() {
 #[test]
 fn github_annotations_for_a_linted_file() {
     let program = Program::load(&[]).expect("built-in rules load");
-    let out = github::render(&linted_report(&program), &infos(&program));
+    let out = github::render(&linted_report(&program), &RuleInfo::all(&program));
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[0].starts_with("::error file=testdata/cli/malformed.yaml,line=5,col=1,title=ecslint%3A cannot lint this file::invalid YAML"), "{}", lines[0]);

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::finding::Severity;
-use crate::render::sarif::RuleInfo;
+use crate::render::RuleInfo;
 use crate::render::{Report, position};
 
 pub fn render(report: &Report, rules: &[RuleInfo]) -> String {

@@ -7,6 +7,34 @@ pub mod sarif;
 
 use crate::finding::{FileError, Finding};
 
+/// What a renderer may know of a rule beyond its findings (which carry neither its name nor
+/// its summary). The CLI builds these from the loaded rules, so renderers stay rule-agnostic.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleInfo<'a> {
+    pub code: &'a str,
+    pub slug: &'a str,
+    pub summary: &'a str,
+    pub fix: Option<&'a str>,
+    pub symptom: Option<&'a str>,
+}
+
+impl<'a> RuleInfo<'a> {
+    /// The headers of every rule of a program.
+    pub fn all(program: &'a crate::dsl::Program) -> Vec<RuleInfo<'a>> {
+        program
+            .rules
+            .iter()
+            .map(|r| RuleInfo {
+                code: &r.code,
+                slug: &r.slug,
+                summary: &r.summary,
+                fix: r.fix.as_deref(),
+                symptom: r.symptom.as_deref(),
+            })
+            .collect()
+    }
+}
+
 /// Everything one run found, in deterministic order (file, then position).
 #[derive(Default)]
 pub struct Report {

@@ -5,19 +5,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use crate::finding::{Finding, Severity};
-use crate::render::Report;
+use crate::render::{Report, RuleInfo};
 use crate::source::{SourceFile, Span};
-
-/// What a renderer may know of a rule beyond its findings (which carry neither its name nor
-/// its summary). The CLI builds these from the loaded rules, so renderers stay rule-agnostic.
-#[derive(Clone, Copy, Debug)]
-pub struct RuleInfo<'a> {
-    pub code: &'a str,
-    pub slug: &'a str,
-    pub summary: &'a str,
-    pub fix: Option<&'a str>,
-    pub symptom: Option<&'a str>,
-}
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
