@@ -152,3 +152,61 @@ fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(files: &[(&str, &str)]) -> Vec<String> {
+        let files = files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+        match Program::from_sources(files) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.message).collect(),
+        }
+    }
+
+    const HEAD: &str = "severity error\n  summary \"s\"\n";
+
+    #[test]
+    fn a_correct_rule_loads() {
+        let rule = format!("rule TST001 ok {{\n  {HEAD}  each x: AWS::S3::Bucket\n  let n = x.BucketName\n  deny n == \"a\" at n label x \"{{n}}\"\n}}\n");
+        assert_eq!(errors(&[("r/TST001-ok.ecsl", &rule)]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn mistakes_are_found_when_rules_load() {
+        let cases = [
+            ("each x: T\n  deny y == 1", "`y` is not bound"),
+            ("each x: T\n  deny nope(x)", "no relation or function is called `nope`"),
+            ("each x: T\n  deny exists(x, x)", "`exists` takes 1 argument(s), not 2"),
+            ("each x: T\n  deny x == 1 message \"{z}\"", "`{z}` names nothing bound here"),
+            ("each x: T\n  deny x ==", "syntax error"),
+        ];
+        for (body, want) in cases {
+            let rule = format!("rule TST001 bad {{\n  {HEAD}  {body}\n}}\n");
+            let got = errors(&[("r/TST001-bad.ecsl", &rule)]);
+            assert!(got.iter().any(|e| e.contains(want)), "{body:?}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn file_names_codes_and_relations_are_checked() {
+        let rule = |code: &str| format!("rule {code} slug {{\n  {HEAD}  each x: T\n}}\n");
+        let wrong_name = errors(&[("r/TST001-other.ecsl", &rule("TST001"))]);
+        assert!(wrong_name[0].contains("must be named `TST001-slug.ecsl`"), "{wrong_name:?}");
+        let twice = errors(&[("a/TST001-slug.ecsl", &rule("TST001")), ("b/TST001-slug.ecsl", &rule("TST001"))]);
+        assert!(twice.iter().any(|e| e.contains("is also used")), "{twice:?}");
+        let recursive = errors(&[("r/_rel.ecsl", "relation a(x) = b(x)\nrelation b(x) = a(x)\n")]);
+        assert!(recursive.iter().any(|e| e.contains("calls itself")), "{recursive:?}");
+        let no_severity = errors(&[("r/TST001-slug.ecsl", "rule TST001 slug {\n  summary \"s\"\n  each x: T\n}\n")]);
+        assert!(no_severity[0].contains("has no `severity`"), "{no_severity:?}");
+    }
+
+    #[test]
+    fn syntax_errors_point_into_the_rule_file() {
+        let files = vec![("r/TST001-x.ecsl".to_string(), "rule TST001 x {\n  severity bad\n}\n".to_string())];
+        let err = Program::from_sources(files).expect_err("bad severity");
+        assert_eq!(err[0].source.path, "r/TST001-x.ecsl");
+        assert_eq!(err[0].source.line_col(err[0].span.start).0, 2);
+    }
+}

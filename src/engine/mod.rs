@@ -203,3 +203,55 @@ fn fill<'g>(ctx: &Ctx<'g>, text: &Text, env: &Env<'g>) -> String {
         .collect()
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    /// Findings of one ad-hoc rule body over one template.
+    fn run_on(rule_body: &str, template: &str) -> Vec<Finding> {
+        let rule = format!("rule TST001 t {{\n  severity error\n  summary \"s\"\n  {rule_body}\n}}\n");
+        let program = Program::from_sources(vec![("r/TST001-t.ecsl".into(), rule)]).expect("rule loads");
+        let source = SourceFile::new("t.yaml", template.to_string());
+        let root = crate::load::yaml::parse(&source).expect("parses").root;
+        let graph = crate::load::cfn::build(source, &root).expect("builds");
+        run(&program, &graph)
+    }
+
+    const TEMPLATE: &str = "Parameters:\n  NoDefault: {Type: String}\n  WithDefault: {Type: String, Default: a}\nConditions:\n  C: !Equals [!Ref NoDefault, x]\n  NotC: !Not [!Condition C]\nResources:\n  Known: {Type: T, Properties: {P: a}}\n  FromDefault: {Type: T, Properties: {P: !Ref WithDefault}}\n  FromNoDefault: {Type: T, Properties: {P: !Ref NoDefault}}\n  Switched: {Type: T, Properties: {P: !If [C, a, b], Q: !If [NotC, a, b]}}\n";
+
+    fn ids(findings: &[Finding]) -> Vec<(&str, &str)> {
+        findings.iter().map(|f| (f.resource.as_str(), f.message.as_str())).collect()
+    }
+
+    #[test]
+    fn unknown_values_never_fire_and_conditions_are_named() {
+        let found = run_on("each x: T\n  deny x.P == \"a\" message \"{x}\"", TEMPLATE);
+        assert_eq!(
+            ids(&found),
+            [("Known", "Known"), ("FromDefault", "FromDefault"), ("Switched", "Switched (when C is true)")]
+        );
+        let negated = run_on("each x: T\n  deny not (x.P == \"a\") message \"{x}\"", TEMPLATE);
+        assert_eq!(ids(&negated), [("Switched", "Switched (when C is false)")]);
+    }
+
+    #[test]
+    fn contradicting_alternatives_are_never_combined() {
+        // P is `a` when C holds and Q is `a` when C does not: never both.
+        let both = run_on("each x: T\n  deny x.P == \"a\" and x.Q == \"a\"", TEMPLATE);
+        assert!(both.is_empty(), "{:?}", ids(&both));
+        let either = run_on("each x: T\n  where x.Q == \"b\"\n  deny x.P == \"a\"", TEMPLATE);
+        assert_eq!(either.len(), 1);
+    }
+
+    #[test]
+    fn references_are_followed_both_ways() {
+        let template = "Resources:\n  Role: {Type: AWS::IAM::Role}\n  Task: {Type: AWS::ECS::TaskDefinition, Properties: {ExecutionRoleArn: !GetAtt Role.Arn}}\n";
+        let fwd = run_on("each t: AWS::ECS::TaskDefinition\n  let r = t.ExecutionRoleArn => AWS::IAM::Role\n  deny exists(r) message \"{r}\" label r \"role\"", template);
+        assert_eq!(ids(&fwd), [("Task", "Role")]);
+        assert_eq!(fwd[0].labels[0].resource.as_deref(), Some("Role"));
+        let back = run_on("each r: AWS::IAM::Role\n  let t = r <= AWS::ECS::TaskDefinition.ExecutionRoleArn\n  deny exists(t) message \"{t}\"", template);
+        assert_eq!(ids(&back), [("Role", "Task")]);
+    }
+}
