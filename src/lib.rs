@@ -6,6 +6,7 @@
 
 pub mod bindings;
 pub mod finding;
+pub mod config;
 pub mod dsl;
 pub mod engine;
 pub mod explain;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 
+use ecslint::config::Config;
 use ecslint::dsl::Program;
 use ecslint::explain;
 use ecslint::finding::Severity;
@@ -40,9 +41,9 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
-    fail_level: FailLevel,
+    /// Lowest severity that makes the exit code 1 [default: warning].
+    #[arg(long, value_enum)]
+    fail_level: Option<FailLevel>,
 
     /// When to colour human output (NO_COLOR is respected with `auto`).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
@@ -57,9 +58,14 @@ struct Cli {
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     ignore: Vec<String>,
 
-    /// Refuse input files larger than this many bytes.
-    #[arg(long, default_value_t = ecslint::load::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
+    /// Refuse input files larger than this many bytes [default: 52428800].
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
+
+    /// Settings file to use instead of the nearest `.ecslint.toml` (working directory or a
+    /// parent). Options given here override the file's settings.
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
 }
 
 const EXAMPLES: &str = "Examples:
@@ -124,7 +130,18 @@ fn main() -> ExitCode {
             };
         }
     };
-    let dirs: Vec<&std::path::Path> = cli.rule_dirs.iter().map(PathBuf::as_path).collect();
+    let config = match &cli.config {
+        Some(path) => Config::read(path),
+        None => Config::discover(&std::env::current_dir().unwrap_or_default()),
+    };
+    let config = match config {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let dirs: Vec<&std::path::Path> = config.rules.iter().chain(&cli.rule_dirs).map(PathBuf::as_path).collect();
     let program = match Program::load(&dirs) {
         Ok(p) => p,
         Err(errors) => {
@@ -143,11 +160,23 @@ fn main() -> ExitCode {
         Some(Command::Explain { query }) => return print(&explain::explain(&program, query)),
         None => {}
     }
+    let fail_level = match (cli.fail_level, config.fail_level.as_deref()) {
+        (Some(level), _) => level,
+        (None, Some(name)) => match FailLevel::from_str(name, true) {
+            Ok(level) => level,
+            Err(_) => {
+                eprintln!("error: fail-level = {name:?} in the settings file: use error, warning, info or never");
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => FailLevel::Warning,
+    };
     let opts = lint::Options {
-        max_file_size: cli.max_file_size,
+        max_file_size: cli.max_file_size.or(config.max_file_size).unwrap_or(ecslint::load::DEFAULT_MAX_FILE_SIZE),
         selection: Selection {
-            select: cli.select.clone(),
-            ignore: cli.ignore.clone(),
+            select: if cli.select.is_empty() { config.select.clone() } else { cli.select.clone() },
+            ignore: config.ignore.iter().chain(&cli.ignore).cloned().collect(),
+            per_file: config.per_file_ignores_set().unwrap_or_default(),
         },
     };
     let report = lint::run(&cli.paths, &program, &opts);
@@ -164,7 +193,7 @@ fn main() -> ExitCode {
         Format::Github => render::github::render(&report, &render::RuleInfo::all(&program)),
     };
     let _ = std::io::stdout().write_all(out.as_bytes());
-    exit_code(&report, cli.fail_level)
+    exit_code(&report, fail_level)
 }
 
 fn print(text: &str) -> ExitCode {

@@ -9,6 +9,7 @@
 //! ```
 //! A finding is silenced by the metadata of the resource it points at.
 
+use crate::config::PerFileIgnores;
 use crate::finding::Finding;
 use crate::graph::Graph;
 use crate::node::Node;
@@ -18,6 +19,8 @@ use crate::node::Node;
 pub struct Selection {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// Codes ignored in some files (`[per-file-ignores]` of `.ecslint.toml`).
+    pub per_file: PerFileIgnores,
 }
 
 impl Selection {
@@ -37,7 +40,10 @@ fn matches_code(pattern: &str, code: &str) -> bool {
 pub fn apply(graph: &Graph, findings: Vec<Finding>, selection: &Selection) -> Vec<Finding> {
     findings
         .into_iter()
-        .filter(|f| selection.wants(&f.code) && !silenced_by_metadata(graph, f))
+        .filter(|f| {
+            let in_file = selection.per_file.for_path(&f.source.path);
+            selection.wants(&f.code) && !in_file.iter().any(|c| matches_code(c, &f.code)) && !silenced_by_metadata(graph, f)
+        })
         .collect()
 }
 
