@@ -481,8 +481,11 @@ pub static BINDINGS: &[Binding] = &[
                     f("name", "Name", Decode(non_empty)),
                 ]),
             ),
-            // Base64 in both models.
-            f("user_data", "LaunchTemplateData.UserData", Content(text)),
+            f(
+                "user_data",
+                "LaunchTemplateData.UserData",
+                Content(launch_template_user_data),
+            ),
             f(
                 "network_interfaces",
                 "LaunchTemplateData.NetworkInterfaces",
@@ -1148,6 +1151,23 @@ pub fn secret_or_insecure_value(input: &Input) -> Option<Node> {
         .filter_map(|k| input.attrs.get(k))
         .find(|v| !v.is_null())
         .cloned()
+}
+
+/// Launch template `user_data` is base64 in both models. Text that decodes cleanly becomes
+/// CloudFormation's `Fn::Base64` of that text, so that names written in it (`ECS_CLUSTER=app`)
+/// link to the resources they name, as in a template; anything else (gzip) stays as it is.
+pub fn launch_template_user_data(input: &Input) -> Option<Node> {
+    let value = input.value.filter(|v| !v.is_null())?;
+    let decoded = string(value).and_then(crate::engine::helpers::userdata::decode_base64_text);
+    let Some(decoded) = decoded else {
+        return Some(value.clone());
+    };
+    let wrapped = Entry {
+        key: "Fn::Base64".to_string(),
+        key_span: value.span.clone(),
+        value: Node::scalar(value.span.clone(), &decoded, false),
+    };
+    Some(Node::map(value.span.clone(), vec![wrapped]))
 }
 
 /// Launch configuration `user_data` is only a SHA-1 hash in a plan. The text survives as a

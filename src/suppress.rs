@@ -74,6 +74,7 @@ mod tests {
         let s = Selection {
             select: vec!["ECS00".into()],
             ignore: vec!["ECS002".into()],
+            ..Selection::default()
         };
         assert!(s.wants("ECS001"));
         assert!(!s.wants("ECS002"));

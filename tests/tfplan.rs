@@ -230,7 +230,11 @@ fn properties_use_cloudformation_names() {
     );
     let lt = "aws_launch_template.ecs";
     assert_eq!(text(&g, lt, "LaunchTemplateData.InstanceType"), "m6g.large");
-    assert!(text(&g, lt, "LaunchTemplateData.UserData").starts_with("IyEvYmluL2Jhc2g"));
+    let (func, user_data) = prop(&g, lt, "LaunchTemplateData.UserData")
+        .intrinsic()
+        .expect("Fn::Base64");
+    assert_eq!(func, "Fn::Base64");
+    assert!(user_data.as_str().unwrap().starts_with("#!/bin/bash\n"));
     assert_eq!(
         text(&g, "aws_autoscaling_group.ecs", "LaunchTemplate.Version"),
         "$Latest"
@@ -268,6 +272,42 @@ fn launch_configuration_user_data_comes_from_the_configuration_constant() {
     // The text is in the configuration, so that is where its span points.
     let configuration = g.source.text.find("\"configuration\"").unwrap();
     assert!(arg.span.start > configuration);
+}
+
+/// Launch template user data is base64 in the plan: decoded into `Fn::Base64` of its text, so
+/// that a cluster named in it (`ECS_CLUSTER=demo`) is linked by name, as in a template.
+#[test]
+fn launch_template_user_data_is_decoded_and_names_link() {
+    let g = load_fixture(ECS);
+    let lt = "aws_launch_template.ecs";
+    let (_, user_data) = prop(&g, lt, "LaunchTemplateData.UserData")
+        .intrinsic()
+        .expect("Fn::Base64");
+    assert_eq!(
+        user_data.as_str(),
+        Some("#!/bin/bash\necho ECS_CLUSTER=demo >> /etc/ecs/ecs.config\n")
+    );
+    // The decoded text points at the base64 string in the planned values.
+    assert!(g.source.text[user_data.span.clone()].starts_with("\"IyEvYmluL2Jhc2g"));
+    assert!(has_edge(
+        &g,
+        lt,
+        "LaunchTemplateData.UserData",
+        "aws_ecs_cluster.main",
+        EdgeKind::Name
+    ));
+    // Base64 of something that is not text (gzip) stays as it is.
+    let gzip = r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_launch_template.z", "mode": "managed", "type": "aws_launch_template", "name": "z",
+         "values": {"user_data": "H4sIAAAAAAAAA0vOzy0oSi0uTk1RSM7PS8tMLy1KLM4HAAAA//8DAA=="}}]}}}"#;
+    let Outcome::Loaded { graph, .. } = load_text("plan.json", gzip) else {
+        panic!("not loaded");
+    };
+    let raw = prop(&graph, "aws_launch_template.z", "LaunchTemplateData.UserData");
+    assert_eq!(
+        raw.as_str(),
+        Some("H4sIAAAAAAAAA0vOzy0oSi0uTk1RSM7PS8tMLy1KLM4HAAAA//8DAA==")
+    );
 }
 
 #[test]

@@ -76,8 +76,10 @@ pub struct Graph {
     pub parameters: Vec<Parameter>,
     pub mappings: HashMap<String, Node>,
     pub conditions: HashMap<String, Node>,
-    /// The template's `Outputs` section (CloudFormation only): what the stack hands to other
-    /// stacks. Not linked into `edges`, so outputs never count as referrers.
+    /// The template's `Outputs` section: what the stack hands to other stacks. For a Terraform
+    /// plan, the root module's outputs in the same shape (`{name: {Value: Ref/GetAtt}}`, one
+    /// entry per referenced resource), or none when the plan has no `configuration`. Not
+    /// linked into `edges`, so outputs never count as referrers.
     pub outputs: Option<Node>,
     pub edges: Vec<Edge>,
     by_id: HashMap<String, usize>,

@@ -42,6 +42,7 @@ pub fn build(source: Arc<SourceFile>, root: &Node) -> Result<Graph, LoadError> {
         HashMap::new(),
         HashMap::new(),
     );
+    graph.outputs = plan.outputs();
     cfn::link(&mut graph, &section);
     Ok(graph)
 }
@@ -200,6 +201,46 @@ impl<'a> Plan<'a> {
         if let Some(b) = binding {
             split_children(b, p, &attrs, conf, out);
         }
+    }
+
+    /// The root module's outputs in the shape of CloudFormation's `Outputs` section
+    /// (`{name: {Value: …}}`): what the configuration hands to others (`terraform_remote_state`,
+    /// a configuration that calls it as a module). Every resource an output refers to, also
+    /// through module outputs, is one `Ref`/`Fn::GetAtt` entry under the output's name; an
+    /// output without references keeps its constant. None without a configuration: only it
+    /// says what an output refers to.
+    fn outputs(&self) -> Option<Node> {
+        let config = self.config?;
+        let levels = self.levels("");
+        let mut entries = Vec::new();
+        for output in config.get("outputs").map_or(&[][..], Node::entries) {
+            let Some(expr) = output.value.get("expression") else {
+                continue;
+            };
+            let mut budget = LOOKUP_BUDGET;
+            let refs = self.references(&levels, expr, &mut budget);
+            let mut values: Vec<Node> = refs
+                .iter()
+                .flat_map(|r| r.instances.iter().map(move |&i| (r, i)))
+                .map(|(r, i)| self.ref_node(i, r.attr.as_deref(), &r.span))
+                .collect();
+            if values.is_empty() {
+                values.extend(expr.get("constant_value").cloned());
+            }
+            for value in values {
+                let body = Entry {
+                    key: "Value".to_string(),
+                    key_span: value.span.clone(),
+                    value,
+                };
+                entries.push(Entry {
+                    key: output.key.clone(),
+                    key_span: output.key_span.clone(),
+                    value: Node::map(output.value.span.clone(), vec![body]),
+                });
+            }
+        }
+        Some(Node::map(config.span.clone(), entries))
     }
 
     /// The configuration levels from the root to the module instance `prefix`.
