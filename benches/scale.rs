@@ -12,7 +12,9 @@ use ecslint::source::SourceFile;
 
 /// Ten resources per group: an ECS service on EC2 capacity, with everything it references.
 fn template(groups: usize) -> String {
-    let mut t = String::from("AWSTemplateFormatVersion: '2010-09-09'\nDescription: generated (生成)\nParameters:\n  Ami:\n    Type: AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>\n    Default: /aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id\nResources:\n");
+    let mut t = String::from(
+        "AWSTemplateFormatVersion: '2010-09-09'\nDescription: generated (生成)\nParameters:\n  Ami:\n    Type: AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>\n    Default: /aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id\nResources:\n",
+    );
     for g in 0..groups {
         let _ = write!(
             t,
@@ -85,7 +87,12 @@ fn ms(d: Duration) -> String {
 
 /// Time of each rule alone on the graph, slowest first.
 fn per_rule(graph: &ecslint::graph::Graph) -> Vec<(String, Duration)> {
-    let codes: Vec<String> = Program::load(&[]).expect("rules load").rules.iter().map(|r| r.code.clone()).collect();
+    let codes: Vec<String> = Program::load(&[])
+        .expect("rules load")
+        .rules
+        .iter()
+        .map(|r| r.code.clone())
+        .collect();
     let mut out: Vec<(String, Duration)> = codes
         .into_iter()
         .map(|code| {

@@ -37,7 +37,10 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
 }
@@ -46,7 +49,11 @@ impl Config {
     /// The nearest `.ecslint.toml` from `start` upwards, or the defaults when there is none.
     /// Relative rule directories are resolved against the file's directory.
     pub fn discover(start: &Path) -> Result<Config, ConfigError> {
-        match start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file()) {
+        match start
+            .ancestors()
+            .map(|d| d.join(FILE_NAME))
+            .find(|p| p.is_file())
+        {
             Some(path) => Config::read(&path),
             None => Ok(Config::default()),
         }
@@ -54,14 +61,22 @@ impl Config {
 
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: name.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: name.clone(),
+            source,
+        })?;
         let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
             path: name.clone(),
             message: e.to_string(),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         config.rules = config.rules.iter().map(|d| base.join(d)).collect();
-        config.per_file_ignores_set().map_err(|message| ConfigError::Invalid { path: name, message })?;
+        config
+            .per_file_ignores_set()
+            .map_err(|message| ConfigError::Invalid {
+                path: name,
+                message,
+            })?;
         Ok(config)
     }
 
@@ -73,7 +88,9 @@ impl Config {
             builder.add(Glob::new(pattern).map_err(|e| format!("per-file-ignores: {e}"))?);
             codes.push(list.clone());
         }
-        let set = builder.build().map_err(|e| format!("per-file-ignores: {e}"))?;
+        let set = builder
+            .build()
+            .map_err(|e| format!("per-file-ignores: {e}"))?;
         Ok(PerFileIgnores { set, codes })
     }
 }

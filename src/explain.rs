@@ -9,7 +9,11 @@ use crate::dsl::ast::Rule;
 pub fn list(program: &Program) -> String {
     let mut out = String::new();
     for r in &program.rules {
-        let _ = writeln!(out, "{:<7} {:<8} {:<40} {}", r.code, r.severity, r.slug, r.summary);
+        let _ = writeln!(
+            out,
+            "{:<7} {:<8} {:<40} {}",
+            r.code, r.severity, r.slug, r.summary
+        );
     }
     out
 }
@@ -26,7 +30,11 @@ pub fn explain(program: &Program, query: &str) -> String {
     }
     let mut out = format!("Rules that prevent {query:?}:\n\n");
     for r in hits {
-        let _ = writeln!(out, "{} {} ({})\n  {}", r.code, r.slug, r.severity, r.summary);
+        let _ = writeln!(
+            out,
+            "{} {} ({})\n  {}",
+            r.code, r.slug, r.severity, r.summary
+        );
         if let Some(s) = &r.symptom {
             let _ = writeln!(out, "  symptom: {s}");
         }
@@ -40,20 +48,36 @@ pub fn explain(program: &Program, query: &str) -> String {
 /// then in the summary or docs, then most query words in common.
 pub fn search<'p>(program: &'p Program, query: &str) -> Vec<&'p Rule> {
     let q = query.to_lowercase();
-    let words: Vec<&str> = q.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).collect();
+    let words: Vec<&str> = q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+        .collect();
     let mut scored: Vec<(usize, &Rule)> = program
         .rules
         .iter()
         .filter_map(|r| {
             let symptom = r.symptom.clone().unwrap_or_default().to_lowercase();
-            let other = format!("{} {} {}", r.summary, r.docs.clone().unwrap_or_default(), r.slug).to_lowercase();
+            let other = format!(
+                "{} {} {}",
+                r.summary,
+                r.docs.clone().unwrap_or_default(),
+                r.slug
+            )
+            .to_lowercase();
             let score = if symptom.contains(&q) {
                 1000
             } else if other.contains(&q) {
                 500
             } else {
-                let hits = words.iter().filter(|w| symptom.contains(*w) || other.contains(*w)).count();
-                if words.is_empty() || hits * 2 < words.len().max(1) { 0 } else { hits }
+                let hits = words
+                    .iter()
+                    .filter(|w| symptom.contains(*w) || other.contains(*w))
+                    .count();
+                if words.is_empty() || hits * 2 < words.len().max(1) {
+                    0
+                } else {
+                    hits
+                }
             };
             (score > 0).then_some((score, r))
         })
@@ -64,7 +88,10 @@ pub fn search<'p>(program: &'p Program, query: &str) -> Vec<&'p Rule> {
 
 /// The documentation page of a rule, as printed by `explain` and written to docs/rules/.
 pub fn page(r: &Rule) -> String {
-    let mut out = format!("# {} {}\n\n{} (severity: {})\n", r.code, r.slug, r.summary, r.severity);
+    let mut out = format!(
+        "# {} {}\n\n{} (severity: {})\n",
+        r.code, r.slug, r.summary, r.severity
+    );
     if let Some(s) = &r.symptom {
         let _ = write!(out, "\n## Production symptom\n\n```\n{s}\n```\n");
     }

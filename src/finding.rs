@@ -147,7 +147,9 @@ impl std::error::Error for FileError {}
 
 impl Diagnostic for FileError {
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.span.as_ref().map(|_| &self.source.text as &dyn SourceCode)
+        self.span
+            .as_ref()
+            .map(|_| &self.source.text as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

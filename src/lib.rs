@@ -5,11 +5,11 @@
 //! `engine` (→ `finding::Finding`s) → `render`.
 
 pub mod bindings;
-pub mod finding;
 pub mod config;
 pub mod dsl;
 pub mod engine;
 pub mod explain;
+pub mod finding;
 pub mod graph;
 pub mod lint;
 pub mod load;

@@ -144,7 +144,10 @@ pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
                     span: p.span,
                 }));
             }
-            Outcome::Failed { source, errors: errs } => {
+            Outcome::Failed {
+                source,
+                errors: errs,
+            } => {
                 errors.extend(errs.into_iter().map(|p| FileError {
                     source: source.clone(),
                     message: p.message,

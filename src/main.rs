@@ -11,8 +11,8 @@ use ecslint::dsl::Program;
 use ecslint::explain;
 use ecslint::finding::Severity;
 use ecslint::lint;
-use ecslint::suppress::Selection;
 use ecslint::render;
+use ecslint::suppress::Selection;
 
 /// Finds the cross-resource mistakes in CloudFormation templates and Terraform plans that
 /// make Amazon ECS tasks fail to start.
@@ -141,7 +141,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let dirs: Vec<&std::path::Path> = config.rules.iter().chain(&cli.rule_dirs).map(PathBuf::as_path).collect();
+    let dirs: Vec<&std::path::Path> = config
+        .rules
+        .iter()
+        .chain(&cli.rule_dirs)
+        .map(PathBuf::as_path)
+        .collect();
     let program = match Program::load(&dirs) {
         Ok(p) => p,
         Err(errors) => {
@@ -165,16 +170,25 @@ fn main() -> ExitCode {
         (None, Some(name)) => match FailLevel::from_str(name, true) {
             Ok(level) => level,
             Err(_) => {
-                eprintln!("error: fail-level = {name:?} in the settings file: use error, warning, info or never");
+                eprintln!(
+                    "error: fail-level = {name:?} in the settings file: use error, warning, info or never"
+                );
                 return ExitCode::from(2);
             }
         },
         (None, None) => FailLevel::Warning,
     };
     let opts = lint::Options {
-        max_file_size: cli.max_file_size.or(config.max_file_size).unwrap_or(ecslint::load::DEFAULT_MAX_FILE_SIZE),
+        max_file_size: cli
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(ecslint::load::DEFAULT_MAX_FILE_SIZE),
         selection: Selection {
-            select: if cli.select.is_empty() { config.select.clone() } else { cli.select.clone() },
+            select: if cli.select.is_empty() {
+                config.select.clone()
+            } else {
+                cli.select.clone()
+            },
             ignore: config.ignore.iter().chain(&cli.ignore).cloned().collect(),
             per_file: config.per_file_ignores_set().unwrap_or_default(),
         },

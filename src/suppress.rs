@@ -33,7 +33,10 @@ impl Selection {
 /// `ECS00` selects ECS001..ECS009, like a code prefix in ruff.
 fn matches_code(pattern: &str, code: &str) -> bool {
     let p = pattern.trim();
-    p.eq_ignore_ascii_case("all") || code.to_ascii_uppercase().starts_with(&p.to_ascii_uppercase())
+    p.eq_ignore_ascii_case("all")
+        || code
+            .to_ascii_uppercase()
+            .starts_with(&p.to_ascii_uppercase())
 }
 
 /// Drops the findings that the run's selection or the resources' metadata silence.
@@ -42,7 +45,9 @@ pub fn apply(graph: &Graph, findings: Vec<Finding>, selection: &Selection) -> Ve
         .into_iter()
         .filter(|f| {
             let in_file = selection.per_file.for_path(&f.source.path);
-            selection.wants(&f.code) && !in_file.iter().any(|c| matches_code(c, &f.code)) && !silenced_by_metadata(graph, f)
+            selection.wants(&f.code)
+                && !in_file.iter().any(|c| matches_code(c, &f.code))
+                && !silenced_by_metadata(graph, f)
         })
         .collect()
 }

@@ -463,7 +463,8 @@ fn sarif_and_github_formats_are_selectable() {
 fn settings_come_from_the_nearest_ecslint_toml_and_options_override_them() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("configured");
     std::fs::create_dir_all(dir.join("stacks")).expect("scratch dir");
-    let template = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(FINDING)).expect("case");
+    let template =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(FINDING)).expect("case");
     std::fs::write(dir.join("stacks/api.yaml"), &template).expect("scratch file");
     let run_in = |config: &str, args: &[&str]| {
         std::fs::write(dir.join(".ecslint.toml"), config).expect("config written");
@@ -472,15 +473,22 @@ fn settings_come_from_the_nearest_ecslint_toml_and_options_override_them() {
         let run = ecslint_with(&all, |c| {
             c.current_dir(&dir);
         });
-        let doc: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|_| panic!("{}{}", run.stdout, run.stderr));
-        let codes: Vec<String> = list(&doc, "findings").iter().map(|f| f["code"].as_str().unwrap_or("").to_string()).collect();
+        let doc: Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|_| panic!("{}{}", run.stdout, run.stderr));
+        let codes: Vec<String> = list(&doc, "findings")
+            .iter()
+            .map(|f| f["code"].as_str().unwrap_or("").to_string())
+            .collect();
         (run.code, codes)
     };
     let (code, codes) = run_in("select = [\"ECS002\"]\n", &[]);
     assert_eq!((code, codes), (1, vec!["ECS002".to_string()]));
     let (code, codes) = run_in("select = [\"ECS002\"]\nfail-level = \"error\"\n", &[]);
     assert_eq!((code, codes.len()), (0, 1), "ECS002 is a warning");
-    let (code, _) = run_in("select = [\"ECS002\"]\nfail-level = \"error\"\n", &["--fail-level", "warning"]);
+    let (code, _) = run_in(
+        "select = [\"ECS002\"]\nfail-level = \"error\"\n",
+        &["--fail-level", "warning"],
+    );
     assert_eq!(code, 1);
     let (code, codes) = run_in("[per-file-ignores]\n\"stacks/*.yaml\" = [\"ECS\"]\n", &[]);
     assert_eq!((code, codes), (0, Vec::<String>::new()));
@@ -489,5 +497,9 @@ fn settings_come_from_the_nearest_ecslint_toml_and_options_override_them() {
         c.current_dir(&dir);
     });
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("unknown field `ignroe`"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("unknown field `ignroe`"),
+        "{}",
+        bad.stderr
+    );
 }

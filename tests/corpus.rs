@@ -74,5 +74,9 @@ fn every_corpus_file_loads_without_a_crash() {
         }
     }
     eprintln!("corpus: {loaded} loaded, {failed} failed, {skipped} skipped");
-    assert!(unexpected.is_empty(), "good files failed to load:\n{}", unexpected.join("\n"));
+    assert!(
+        unexpected.is_empty(),
+        "good files failed to load:\n{}",
+        unexpected.join("\n")
+    );
 }

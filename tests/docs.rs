@@ -48,14 +48,26 @@ fn rule_docs_and_the_readme_table_are_current() {
     let dir = root().join("docs/rules");
     std::fs::create_dir_all(&dir).expect("docs/rules creatable");
     for r in &program.rules {
-        check(&dir.join(format!("{}.md", r.code)), &explain::page(r), &mut stale);
+        check(
+            &dir.join(format!("{}.md", r.code)),
+            &explain::page(r),
+            &mut stale,
+        );
     }
     let readme_path = root().join("README.md");
     let readme = std::fs::read_to_string(&readme_path).expect("README.md readable");
     let (Some(start), Some(end)) = (readme.find(TABLE_START), readme.find(TABLE_END)) else {
         panic!("README.md needs the markers {TABLE_START:?} and {TABLE_END:?}");
     };
-    let want = format!("{}{TABLE_START}{}{}", &readme[..start], table(&program), &readme[end..]);
+    let want = format!(
+        "{}{TABLE_START}{}{}",
+        &readme[..start],
+        table(&program),
+        &readme[end..]
+    );
     check(&readme_path, &want, &mut stale);
-    assert!(stale.is_empty(), "out of date (run UPDATE_DOCS=1 cargo test --test docs): {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "out of date (run UPDATE_DOCS=1 cargo test --test docs): {stale:?}"
+    );
 }

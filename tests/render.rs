@@ -10,8 +10,8 @@ use ecslint::dsl::Program;
 use ecslint::finding::{FileError, Finding, Label, Severity};
 use ecslint::lint::{self, Options};
 use ecslint::render::Report;
-use ecslint::render::github::{self, escape_data, escape_property};
 use ecslint::render::RuleInfo;
+use ecslint::render::github::{self, escape_data, escape_property};
 use ecslint::render::sarif;
 use ecslint::source::SourceFile;
 
@@ -76,7 +76,10 @@ fn the_schema_check_is_not_vacuous() {
 #[test]
 fn sarif_with_a_finding_and_a_file_error_validates_against_the_schema() {
     let program = Program::load(&[]).expect("built-in rules load");
-    let log = assert_valid_sarif(&sarif::render(&linted_report(&program), &RuleInfo::all(&program)));
+    let log = assert_valid_sarif(&sarif::render(
+        &linted_report(&program),
+        &RuleInfo::all(&program),
+    ));
     let run = &log["runs"][0];
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let driver = &run["tool"]["driver"];

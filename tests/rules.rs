@@ -19,7 +19,12 @@ fn testdata() -> PathBuf {
 
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect()
+        })
         .unwrap_or_default();
     out.sort();
     out
@@ -45,7 +50,13 @@ fn expected_lines(text: &str, code: &str) -> BTreeSet<usize> {
 /// What a reviewer sees: the input, the diagnostic as printed, and the JSON finding.
 fn snapshot(path: &Path, report: &Report) -> String {
     let input = std::fs::read_to_string(path).unwrap_or_default();
-    let human = render::human::render(report, &render::human::Options { color: false, width: 100 });
+    let human = render::human::render(
+        report,
+        &render::human::Options {
+            color: false,
+            width: 100,
+        },
+    );
     let json = render::json::render(report);
     format!("---- input ----\n{input}\n---- human ----\n{human}\n---- json ----\n{json}")
 }
@@ -62,7 +73,11 @@ fn rule_dirs() -> Vec<(String, PathBuf)> {
         .expect("testdata/ exists")
         .filter_map(|e| e.ok())
         .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .filter(|(name, _)| name.len() > 3 && name[..3].chars().all(|c| c.is_ascii_uppercase()) && name[3..].chars().all(|c| c.is_ascii_digit()))
+        .filter(|(name, _)| {
+            name.len() > 3
+                && name[..3].chars().all(|c| c.is_ascii_uppercase())
+                && name[3..].chars().all(|c| c.is_ascii_digit())
+        })
         .collect();
     out.sort();
     out
@@ -98,7 +113,9 @@ fn every_rule_fires_on_its_cases_and_stays_silent_on_near_misses() {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
                 let want = expected_lines(&text, &code);
                 if !want.is_empty() && want != got {
-                    failures.push(format!("{name}: {code} fired on lines {got:?}, expected {want:?}"));
+                    failures.push(format!(
+                        "{name}: {code} fired on lines {got:?}, expected {want:?}"
+                    ));
                 }
                 let snap = name.replace(['/', '.'], "_");
                 insta::assert_snapshot!(snap, snapshot(&path, &report));
@@ -113,7 +130,10 @@ fn every_rule_fires_on_its_cases_and_stays_silent_on_near_misses() {
                 }
                 for f in &report.findings {
                     let line = f.source.line_col(f.span.start).0;
-                    failures.push(format!("{name}:{line}: near miss raised {}: {}", f.code, f.message));
+                    failures.push(format!(
+                        "{name}:{line}: near miss raised {}: {}",
+                        f.code, f.message
+                    ));
                 }
             }
         }
@@ -127,10 +147,18 @@ fn every_rule_has_cases_that_fire_and_near_misses() {
     let mut missing = Vec::new();
     for rule in &program.rules {
         let dir = testdata().join(&rule.code);
-        for (sub, least) in [("fires", 2), ("passes", 2)] {
+        for (sub, least) in [
+            ("fires", 2),
+            ("passes", 2),
+            ("tfplan/fires", 1),
+            ("tfplan/passes", 1),
+        ] {
             let n = files(&dir.join(sub)).len();
             if n < least {
-                missing.push(format!("{}: testdata/{}/{sub} has {n} case(s), needs {least}", rule.code, rule.code));
+                missing.push(format!(
+                    "{}: testdata/{}/{sub} has {n} case(s), needs {least}",
+                    rule.code, rule.code
+                ));
             }
         }
     }
@@ -153,8 +181,15 @@ fn a_user_rule_directory_behaves_like_the_built_in_rules() {
 #[test]
 fn the_stack_from_field_report_001_is_clean() {
     let program = Program::load(&[]).expect("built-in rules load");
-    let report = lint_one(&program, &testdata().join("seeds/001-ecs-exec-provisioning.yaml"));
-    assert!(report.errors.is_empty(), "{:?}", report.errors.first().map(|e| &e.message));
+    let report = lint_one(
+        &program,
+        &testdata().join("seeds/001-ecs-exec-provisioning.yaml"),
+    );
+    assert!(
+        report.errors.is_empty(),
+        "{:?}",
+        report.errors.first().map(|e| &e.message)
+    );
     assert_eq!(report.files_checked, 1);
     let errors: Vec<String> = report
         .findings
@@ -174,6 +209,16 @@ fn resource_metadata_and_the_run_selection_silence_rules() {
     let mut opts = Options::default();
     opts.selection.ignore = vec!["ECS00".into()];
     let ignored = lint::run(&[PathBuf::from(relative(&case))], &program, &opts);
-    assert!(ignored.findings.iter().all(|f| !f.code.starts_with("ECS00")));
-    assert!(lint_one(&program, &case).findings.iter().any(|f| f.code == "ECS002"));
+    assert!(
+        ignored
+            .findings
+            .iter()
+            .all(|f| !f.code.starts_with("ECS00"))
+    );
+    assert!(
+        lint_one(&program, &case)
+            .findings
+            .iter()
+            .any(|f| f.code == "ECS002")
+    );
 }

@@ -303,7 +303,11 @@ fn launch_template_user_data_is_decoded_and_names_link() {
     let Outcome::Loaded { graph, .. } = load_text("plan.json", gzip) else {
         panic!("not loaded");
     };
-    let raw = prop(&graph, "aws_launch_template.z", "LaunchTemplateData.UserData");
+    let raw = prop(
+        &graph,
+        "aws_launch_template.z",
+        "LaunchTemplateData.UserData",
+    );
     assert_eq!(
         raw.as_str(),
         Some("H4sIAAAAAAAAA0vOzy0oSi0uTk1RSM7PS8tMLy1KLM4HAAAA//8DAA==")
@@ -555,6 +559,97 @@ fn unknown_lists_get_one_reference_per_resource() {
     );
 }
 
+/// `subnet_id = aws_subnet.private[count.index].id` is listed as `["aws_subnet.private",
+/// "count.index"]`: each association takes the subnet with its own index (or key, with
+/// `each.key`), not the first one of them all.
+#[test]
+fn count_index_and_each_key_pick_the_instance_with_the_same_key() {
+    let resource = |address: &str, rtype: &str, name: &str, index: &str| {
+        format!(
+            r#"{{"address": "{address}", "mode": "managed", "type": "{rtype}", "name": "{name}", "index": {index}, "values": {{}}}}"#
+        )
+    };
+    let change = |address: &str| {
+        format!(
+            r#"{{"address": "{address}", "change": {{"actions": ["create"], "after_unknown": {{"id": true, "subnet_id": true}}}}}}"#
+        )
+    };
+    let config = |name: &str, refs: &str| {
+        format!(
+            r#"{{"address": "aws_route_table_association.{name}", "mode": "managed", "type": "aws_route_table_association", "name": "{name}",
+                "expressions": {{"subnet_id": {{"references": [{refs}]}}}}}}"#
+        )
+    };
+    let addresses = [
+        ("aws_subnet.a[0]", "aws_subnet", "a", "0"),
+        ("aws_subnet.a[1]", "aws_subnet", "a", "1"),
+        (r#"aws_subnet.b[\"x\"]"#, "aws_subnet", "b", r#""x""#),
+        (r#"aws_subnet.b[\"y\"]"#, "aws_subnet", "b", r#""y""#),
+        (
+            "aws_route_table_association.a[0]",
+            "aws_route_table_association",
+            "a",
+            "0",
+        ),
+        (
+            "aws_route_table_association.a[1]",
+            "aws_route_table_association",
+            "a",
+            "1",
+        ),
+        (
+            r#"aws_route_table_association.b[\"y\"]"#,
+            "aws_route_table_association",
+            "b",
+            r#""y""#,
+        ),
+        (
+            "aws_route_table_association.first[1]",
+            "aws_route_table_association",
+            "first",
+            "1",
+        ),
+    ];
+    let resources: Vec<String> = addresses
+        .iter()
+        .map(|(a, t, n, i)| resource(a, t, n, i))
+        .collect();
+    let changes: Vec<String> = addresses.iter().map(|(a, ..)| change(a)).collect();
+    let configs = [
+        config("a", r#""aws_subnet.a", "count.index""#),
+        config("b", r#""aws_subnet.b", "each.key""#),
+        // No key in the expression: the first instance stands for them all, as before.
+        config("first", r#""aws_subnet.a""#),
+    ];
+    let text = format!(
+        r#"{{"format_version": "1.2", "planned_values": {{"root_module": {{"resources": [{}]}}}},
+            "resource_changes": [{}], "configuration": {{"root_module": {{"resources": [{}]}}}}}}"#,
+        resources.join(", "),
+        changes.join(", "),
+        configs.join(", ")
+    );
+    let Outcome::Loaded { graph, .. } = load_text("plan.json", &text) else {
+        panic!("not loaded");
+    };
+    let subnet = |id: &str| reference(prop(&graph, id, "SubnetId")).1;
+    assert_eq!(
+        subnet("aws_route_table_association.a[0]"),
+        "aws_subnet.a[0]"
+    );
+    assert_eq!(
+        subnet("aws_route_table_association.a[1]"),
+        "aws_subnet.a[1]"
+    );
+    assert_eq!(
+        subnet(r#"aws_route_table_association.b["y"]"#),
+        r#"aws_subnet.b["y"]"#
+    );
+    assert_eq!(
+        subnet("aws_route_table_association.first[1]"),
+        "aws_subnet.a[0]"
+    );
+}
+
 #[test]
 fn inline_role_policies_and_managed_policy_attachments() {
     let g = load_fixture(FARGATE);
@@ -618,6 +713,74 @@ fn a_plan_without_planned_values_uses_the_changes() {
     let ids: Vec<&str> = g.resources.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["aws_iam_role.kept", "aws_ecs_cluster.new"]);
     assert_eq!(text(&g, "aws_ecs_cluster.new", "ClusterName"), "new");
+}
+
+/// Root outputs are what a configuration hands to others (`terraform_remote_state`): they
+/// become the graph's `Outputs`, `{name: {Value: …}}`, one entry per resource they name.
+#[test]
+fn root_outputs_name_the_resources_they_hand_out() {
+    let g = load_fixture("root-outputs.json");
+    let outputs = g.outputs.as_ref().expect("root outputs are read");
+    let values = |name: &str| -> Vec<&Node> {
+        outputs
+            .entries()
+            .iter()
+            .filter(|e| e.key == name)
+            .map(|e| e.value.get("Value").expect("Value"))
+            .collect()
+    };
+    // Through a module output, down to a counted instance.
+    let cluster = values("cluster_name");
+    assert_eq!(cluster.len(), 1);
+    assert_eq!(
+        reference(cluster[0]),
+        (
+            "Fn::GetAtt".into(),
+            "module.cluster.aws_ecs_cluster.this[0]".into(),
+            Some("name".into())
+        )
+    );
+    assert_eq!(
+        reference(values("service_name")[0]),
+        (
+            "Fn::GetAtt".into(),
+            "aws_ecs_service.web".into(),
+            Some("name".into())
+        )
+    );
+    // `aws_subnet.app[*].id`: every instance.
+    let subnets: Vec<String> = values("app_subnet_ids")
+        .into_iter()
+        .map(|v| reference(v).1)
+        .collect();
+    assert_eq!(subnets, ["aws_subnet.app[0]", "aws_subnet.app[1]"]);
+    assert_eq!(values("region")[0].as_str(), Some("eu-west-1"));
+    assert!(values("log_level").is_empty());
+    // The output's name points into the configuration.
+    let entry = outputs
+        .entries()
+        .iter()
+        .find(|e| e.key == "cluster_name")
+        .unwrap();
+    let configuration = g.source.text.find("\"configuration\"").unwrap();
+    assert!(entry.key_span.start > configuration);
+    assert_eq!(&g.source.text[entry.key_span.clone()], "\"cluster_name\"");
+    // Outputs are no references: the cluster has none but the service's.
+    let cluster = g
+        .resource("module.cluster.aws_ecs_cluster.this[0]")
+        .unwrap();
+    let referrers: Vec<&str> = g
+        .edges_to(cluster)
+        .map(|e| g.resources[e.from].id.as_str())
+        .collect();
+    assert_eq!(referrers, ["aws_ecs_service.web"]);
+
+    // Without a configuration nothing says what an output names.
+    let bare = r#"{"format_version": "1.2", "planned_values": {"outputs": {"x": {"sensitive": false}}, "root_module": {}}}"#;
+    let Outcome::Loaded { graph, .. } = load_text("plan.json", bare) else {
+        panic!("not loaded");
+    };
+    assert!(graph.outputs.is_none());
 }
 
 fn load_text(path: &str, text: &str) -> Outcome {

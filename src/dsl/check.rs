@@ -46,7 +46,13 @@ pub fn file_name(source: &Arc<SourceFile>, rules: &[Rule]) -> Vec<RuleError> {
     if name.starts_with('_') {
         return rules
             .iter()
-            .map(|r| err(source, head(r), "files starting with `_` hold relations, not rules"))
+            .map(|r| {
+                err(
+                    source,
+                    head(r),
+                    "files starting with `_` hold relations, not rules",
+                )
+            })
             .collect();
     }
     let mut errors = Vec::new();
@@ -59,7 +65,10 @@ pub fn file_name(source: &Arc<SourceFile>, rules: &[Rule]) -> Vec<RuleError> {
             errors.push(err(
                 source,
                 head(r),
-                &format!("a file holding rule {} {} must be named `{expected}.ecsl`", r.code, r.slug),
+                &format!(
+                    "a file holding rule {} {} must be named `{expected}.ecsl`",
+                    r.code, r.slug
+                ),
             ));
         }
     }
@@ -98,7 +107,12 @@ pub fn program(p: &Program) -> Vec<RuleError> {
                     if let Some(at) = &d.at {
                         names(p, at, &scope, &r.source, &mut errors);
                     }
-                    let texts = d.labels.iter().map(|(_, t)| t).chain(&d.message).chain(&d.help);
+                    let texts = d
+                        .labels
+                        .iter()
+                        .map(|(_, t)| t)
+                        .chain(&d.message)
+                        .chain(&d.help);
                     for (e, _) in &d.labels {
                         names(p, e, &scope, &r.source, &mut errors);
                     }
@@ -107,7 +121,11 @@ pub fn program(p: &Program) -> Vec<RuleError> {
                             if let TextPart::Var(v) = part
                                 && !scope.contains(v)
                             {
-                                errors.push(err(&r.source, t.span.clone(), &format!("`{{{v}}}` names nothing bound here")));
+                                errors.push(err(
+                                    &r.source,
+                                    t.span.clone(),
+                                    &format!("`{{{v}}}` names nothing bound here"),
+                                ));
                             }
                         }
                     }
@@ -119,7 +137,14 @@ pub fn program(p: &Program) -> Vec<RuleError> {
         let scope: HashSet<String> = rel.params.iter().cloned().collect();
         names(p, &rel.body, &scope, &rel.source, &mut errors);
         if let Some(span) = recursion(p, rel) {
-            errors.push(err(&rel.source, span, &format!("relation `{}` calls itself; relations cannot recurse", rel.name)));
+            errors.push(err(
+                &rel.source,
+                span,
+                &format!(
+                    "relation `{}` calls itself; relations cannot recurse",
+                    rel.name
+                ),
+            ));
         }
     }
     errors
@@ -127,10 +152,20 @@ pub fn program(p: &Program) -> Vec<RuleError> {
 
 /// Checks that every variable is bound and every call names a relation or built-in with the
 /// right number of arguments.
-fn names(p: &Program, e: &Expr, scope: &HashSet<String>, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
+fn names(
+    p: &Program,
+    e: &Expr,
+    scope: &HashSet<String>,
+    src: &Arc<SourceFile>,
+    errors: &mut Vec<RuleError>,
+) {
     visit(e, &mut |e| match &e.kind {
         ExprKind::Var(v) if !scope.contains(v) => {
-            errors.push(err(src, e.span.clone(), &format!("`{v}` is not bound: bind it with `let` or `each`")));
+            errors.push(err(
+                src,
+                e.span.clone(),
+                &format!("`{v}` is not bound: bind it with `let` or `each`"),
+            ));
         }
         ExprKind::Call(name, args) => {
             let arity = if let Some(rel) = p.relations.get(name) {
@@ -139,10 +174,22 @@ fn names(p: &Program, e: &Expr, scope: &HashSet<String>, src: &Arc<SourceFile>, 
                 BUILTINS.iter().find(|b| b.0 == name).map(|b| (b.1, b.2))
             };
             match arity {
-                None => errors.push(err(src, e.span.clone(), &format!("no relation or function is called `{name}`"))),
+                None => errors.push(err(
+                    src,
+                    e.span.clone(),
+                    &format!("no relation or function is called `{name}`"),
+                )),
                 Some((lo, hi)) if args.len() < lo || args.len() > hi => {
-                    let want = if lo == hi { lo.to_string() } else { format!("{lo} to {hi}") };
-                    errors.push(err(src, e.span.clone(), &format!("`{name}` takes {want} argument(s), not {}", args.len())));
+                    let want = if lo == hi {
+                        lo.to_string()
+                    } else {
+                        format!("{lo} to {hi}")
+                    };
+                    errors.push(err(
+                        src,
+                        e.span.clone(),
+                        &format!("`{name}` takes {want} argument(s), not {}", args.len()),
+                    ));
                 }
                 _ => {}
             }
@@ -180,7 +227,11 @@ fn recursion(p: &Program, start: &Relation) -> Option<Span> {
 pub fn visit<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     f(e);
     match &e.kind {
-        ExprKind::List(items) | ExprKind::Else(items) | ExprKind::And(items) | ExprKind::Or(items) | ExprKind::Alt(items) => {
+        ExprKind::List(items)
+        | ExprKind::Else(items)
+        | ExprKind::And(items)
+        | ExprKind::Or(items)
+        | ExprKind::Alt(items) => {
             for i in items {
                 visit(i, f);
             }
@@ -190,11 +241,18 @@ pub fn visit<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
                 visit(a, f);
             }
         }
-        ExprKind::Path(b, _) | ExprKind::Forward(b, _) | ExprKind::Back(b, _, _) | ExprKind::Not(b) => visit(b, f),
+        ExprKind::Path(b, _)
+        | ExprKind::Forward(b, _)
+        | ExprKind::Back(b, _, _)
+        | ExprKind::Not(b) => visit(b, f),
         ExprKind::Cmp(a, _, b) | ExprKind::Guard(a, b) => {
             visit(a, f);
             visit(b, f);
         }
-        ExprKind::Str(_) | ExprKind::Num(_) | ExprKind::Bool(_) | ExprKind::Null | ExprKind::Var(_) => {}
+        ExprKind::Str(_)
+        | ExprKind::Num(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Null
+        | ExprKind::Var(_) => {}
     }
 }

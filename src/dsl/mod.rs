@@ -55,10 +55,9 @@ impl Diagnostic for RuleError {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
-            None,
-            self.span.clone(),
-        ))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(None, self.span.clone()),
+        )))
     }
 }
 
@@ -93,7 +92,9 @@ impl Program {
         let mut program = Program::from_sources(files)?;
         // Built-in rules link to their documentation page; a user's rule only to its own `url`.
         for rule in &mut program.rules {
-            let builtin = BUILTIN.iter().any(|(n, _)| rule.source.path == format!("rules/{n}"));
+            let builtin = BUILTIN
+                .iter()
+                .any(|(n, _)| rule.source.path == format!("rules/{n}"));
             if builtin && rule.url.is_none() {
                 rule.url = Some(format!("{DOCS_URL}/{}.md", rule.code));
             }
@@ -116,7 +117,10 @@ impl Program {
                             errors.push(RuleError::new(
                                 &r.source,
                                 r.span.clone(),
-                                format!("relation `{}` is already defined in {}", r.name, first.source.path),
+                                format!(
+                                    "relation `{}` is already defined in {}",
+                                    r.name, first.source.path
+                                ),
                             ));
                         } else {
                             program.relations.insert(r.name.clone(), r);
@@ -136,7 +140,9 @@ impl Program {
     }
 
     pub fn rule(&self, code: &str) -> Option<&ast::Rule> {
-        self.rules.iter().find(|r| r.code.eq_ignore_ascii_case(code))
+        self.rules
+            .iter()
+            .find(|r| r.code.eq_ignore_ascii_case(code))
     }
 }
 
@@ -158,7 +164,10 @@ mod tests {
     use super::*;
 
     fn errors(files: &[(&str, &str)]) -> Vec<String> {
-        let files = files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+        let files = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
         match Program::from_sources(files) {
             Ok(_) => Vec::new(),
             Err(e) => e.into_iter().map(|e| e.message).collect(),
@@ -169,7 +178,9 @@ mod tests {
 
     #[test]
     fn a_correct_rule_loads() {
-        let rule = format!("rule TST001 ok {{\n  {HEAD}  each x: AWS::S3::Bucket\n  let n = x.BucketName\n  deny n == \"a\" at n label x \"{{n}}\"\n}}\n");
+        let rule = format!(
+            "rule TST001 ok {{\n  {HEAD}  each x: AWS::S3::Bucket\n  let n = x.BucketName\n  deny n == \"a\" at n label x \"{{n}}\"\n}}\n"
+        );
         assert_eq!(errors(&[("r/TST001-ok.ecsl", &rule)]), Vec::<String>::new());
     }
 
@@ -177,9 +188,18 @@ mod tests {
     fn mistakes_are_found_when_rules_load() {
         let cases = [
             ("each x: T\n  deny y == 1", "`y` is not bound"),
-            ("each x: T\n  deny nope(x)", "no relation or function is called `nope`"),
-            ("each x: T\n  deny exists(x, x)", "`exists` takes 1 argument(s), not 2"),
-            ("each x: T\n  deny x == 1 message \"{z}\"", "`{z}` names nothing bound here"),
+            (
+                "each x: T\n  deny nope(x)",
+                "no relation or function is called `nope`",
+            ),
+            (
+                "each x: T\n  deny exists(x, x)",
+                "`exists` takes 1 argument(s), not 2",
+            ),
+            (
+                "each x: T\n  deny x == 1 message \"{z}\"",
+                "`{z}` names nothing bound here",
+            ),
             ("each x: T\n  deny x ==", "syntax error"),
         ];
         for (body, want) in cases {
@@ -193,18 +213,42 @@ mod tests {
     fn file_names_codes_and_relations_are_checked() {
         let rule = |code: &str| format!("rule {code} slug {{\n  {HEAD}  each x: T\n}}\n");
         let wrong_name = errors(&[("r/TST001-other.ecsl", &rule("TST001"))]);
-        assert!(wrong_name[0].contains("must be named `TST001-slug.ecsl`"), "{wrong_name:?}");
-        let twice = errors(&[("a/TST001-slug.ecsl", &rule("TST001")), ("b/TST001-slug.ecsl", &rule("TST001"))]);
-        assert!(twice.iter().any(|e| e.contains("is also used")), "{twice:?}");
-        let recursive = errors(&[("r/_rel.ecsl", "relation a(x) = b(x)\nrelation b(x) = a(x)\n")]);
-        assert!(recursive.iter().any(|e| e.contains("calls itself")), "{recursive:?}");
-        let no_severity = errors(&[("r/TST001-slug.ecsl", "rule TST001 slug {\n  summary \"s\"\n  each x: T\n}\n")]);
-        assert!(no_severity[0].contains("has no `severity`"), "{no_severity:?}");
+        assert!(
+            wrong_name[0].contains("must be named `TST001-slug.ecsl`"),
+            "{wrong_name:?}"
+        );
+        let twice = errors(&[
+            ("a/TST001-slug.ecsl", &rule("TST001")),
+            ("b/TST001-slug.ecsl", &rule("TST001")),
+        ]);
+        assert!(
+            twice.iter().any(|e| e.contains("is also used")),
+            "{twice:?}"
+        );
+        let recursive = errors(&[(
+            "r/_rel.ecsl",
+            "relation a(x) = b(x)\nrelation b(x) = a(x)\n",
+        )]);
+        assert!(
+            recursive.iter().any(|e| e.contains("calls itself")),
+            "{recursive:?}"
+        );
+        let no_severity = errors(&[(
+            "r/TST001-slug.ecsl",
+            "rule TST001 slug {\n  summary \"s\"\n  each x: T\n}\n",
+        )]);
+        assert!(
+            no_severity[0].contains("has no `severity`"),
+            "{no_severity:?}"
+        );
     }
 
     #[test]
     fn syntax_errors_point_into_the_rule_file() {
-        let files = vec![("r/TST001-x.ecsl".to_string(), "rule TST001 x {\n  severity bad\n}\n".to_string())];
+        let files = vec![(
+            "r/TST001-x.ecsl".to_string(),
+            "rule TST001 x {\n  severity bad\n}\n".to_string(),
+        )];
         let err = Program::from_sources(files).expect_err("bad severity");
         assert_eq!(err[0].source.path, "r/TST001-x.ecsl");
         assert_eq!(err[0].source.line_col(err[0].span.start).0, 2);

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use pest::Parser as _;
 use pest::iterators::Pair;
 
-use crate::dsl::ast::*;
 use crate::dsl::RuleError;
+use crate::dsl::ast::*;
 use crate::finding::Severity;
 use crate::source::{SourceFile, Span};
 
@@ -32,7 +32,11 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Parsed, RuleError> {
             pest::error::InputLocation::Pos(p) => p..p,
             pest::error::InputLocation::Span((a, b)) => a..b,
         };
-        RuleError::new(source, span, format!("syntax error: {}", describe(&e.variant)))
+        RuleError::new(
+            source,
+            span,
+            format!("syntax error: {}", describe(&e.variant)),
+        )
     })?;
     let mut out = Parsed::default();
     let Some(file) = pairs.next() else {
@@ -142,7 +146,9 @@ impl Build<'_> {
                 G::code => rule.code = c.as_str().to_string(),
                 G::slug => rule.slug = c.as_str().to_string(),
                 G::header => {
-                    let Some(h) = c.into_inner().next() else { continue };
+                    let Some(h) = c.into_inner().next() else {
+                        continue;
+                    };
                     if h.as_rule() == G::severity {
                         have_severity = true;
                         let level = h.into_inner().next().map(|l| l.as_str()).unwrap_or("");
@@ -192,10 +198,16 @@ impl Build<'_> {
             }
         }
         if !have_severity {
-            return Err(self.err(span.start..span.start + 4, format!("rule {} has no `severity`", rule.code)));
+            return Err(self.err(
+                span.start..span.start + 4,
+                format!("rule {} has no `severity`", rule.code),
+            ));
         }
         if rule.summary.is_empty() {
-            return Err(self.err(span.start..span.start + 4, format!("rule {} has no `summary`", rule.code)));
+            return Err(self.err(
+                span.start..span.start + 4,
+                format!("rule {} has no `summary`", rule.code),
+            ));
         }
         Ok(rule)
     }
@@ -270,7 +282,9 @@ impl Build<'_> {
                 let mut it = children.into_iter();
                 let first = it.next().map(|c| self.expr(c));
                 match (first, it.next()) {
-                    (Some(v), Some(cond)) => mk(ExprKind::Guard(Box::new(v), Box::new(self.expr(cond)))),
+                    (Some(v), Some(cond)) => {
+                        mk(ExprKind::Guard(Box::new(v), Box::new(self.expr(cond))))
+                    }
                     (Some(v), None) => v,
                     _ => mk(ExprKind::Null),
                 }
@@ -303,7 +317,11 @@ impl Build<'_> {
                     "in" => CmpOp::In,
                     _ => CmpOp::Matches,
                 };
-                mk(ExprKind::Cmp(Box::new(self.expr(a)), op, Box::new(self.expr(b))))
+                mk(ExprKind::Cmp(
+                    Box::new(self.expr(a)),
+                    op,
+                    Box::new(self.expr(b)),
+                ))
             }
             G::follow => {
                 let mut it = children.into_iter();
@@ -348,16 +366,39 @@ impl Build<'_> {
             }
             G::call => {
                 let mut it = children.into_iter();
-                let name = it.next().map(|n| n.as_str().to_string()).unwrap_or_default();
+                let name = it
+                    .next()
+                    .map(|n| n.as_str().to_string())
+                    .unwrap_or_default();
                 mk(ExprKind::Call(name, it.map(|a| self.expr(a)).collect()))
             }
             G::var => mk(ExprKind::Var(
-                children.first().map(|c| c.as_str()).unwrap_or_default().to_string(),
+                children
+                    .first()
+                    .map(|c| c.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
             )),
-            G::list => mk(ExprKind::List(children.into_iter().map(|c| self.expr(c)).collect())),
-            G::string => mk(ExprKind::Str(unquote(self.source.text.get(span.clone()).unwrap_or_default()))),
-            G::number => mk(ExprKind::Num(self.source.text.get(span.clone()).unwrap_or_default().to_string())),
-            G::boolean => mk(ExprKind::Bool(self.source.text.get(span.clone()).unwrap_or_default().starts_with('t'))),
+            G::list => mk(ExprKind::List(
+                children.into_iter().map(|c| self.expr(c)).collect(),
+            )),
+            G::string => mk(ExprKind::Str(unquote(
+                self.source.text.get(span.clone()).unwrap_or_default(),
+            ))),
+            G::number => mk(ExprKind::Num(
+                self.source
+                    .text
+                    .get(span.clone())
+                    .unwrap_or_default()
+                    .to_string(),
+            )),
+            G::boolean => mk(ExprKind::Bool(
+                self.source
+                    .text
+                    .get(span.clone())
+                    .unwrap_or_default()
+                    .starts_with('t'),
+            )),
             _ => mk(ExprKind::Null),
         }
     }
@@ -367,7 +408,11 @@ fn path_step(p: Pair<G>) -> PathStep {
     let kind = p.as_rule();
     let text = p.into_inner().next().map(|k| {
         let s = k.as_str();
-        if s.starts_with('"') { unquote(s) } else { s.to_string() }
+        if s.starts_with('"') {
+            unquote(s)
+        } else {
+            s.to_string()
+        }
     });
     match kind {
         G::descend => PathStep::Descend(text.unwrap_or_default()),
@@ -380,10 +425,16 @@ fn path_step(p: Pair<G>) -> PathStep {
 
 /// The value of a quoted string: `"..."` with `\"`, `\\`, `\n` escapes, or `"""..."""` as is.
 pub fn unquote(s: &str) -> String {
-    if let Some(inner) = s.strip_prefix("\"\"\"").and_then(|r| r.strip_suffix("\"\"\"")) {
+    if let Some(inner) = s
+        .strip_prefix("\"\"\"")
+        .and_then(|r| r.strip_suffix("\"\"\""))
+    {
         return inner.to_string();
     }
-    let inner = s.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(s);
+    let inner = s
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .unwrap_or(s);
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {

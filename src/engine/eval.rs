@@ -78,7 +78,11 @@ impl<'a, 'g> Eval<'a, 'g> {
             ExprKind::Bool(b) => vec![Val::bool(*b)],
             ExprKind::Null => vec![Val::absent()],
             ExprKind::List(items) => {
-                let vals = items.iter().flat_map(|i| self.eval(i, env)).filter(|v| !v.is_absent()).collect();
+                let vals = items
+                    .iter()
+                    .flat_map(|i| self.eval(i, env))
+                    .filter(|v| !v.is_absent())
+                    .collect();
                 vec![Val::new(V::List(Rc::new(vals)))]
             }
             ExprKind::Var(name) => env.get(name).cloned().into_iter().collect(),
@@ -90,10 +94,16 @@ impl<'a, 'g> Eval<'a, 'g> {
                 }
                 vals
             }
-            ExprKind::Forward(base, ty) => self.eval(base, env).into_iter().flat_map(|v| builtins::follow(self.ctx, v, ty.as_deref())).collect(),
-            ExprKind::Back(base, ty, path) => {
-                self.eval(base, env).into_iter().flat_map(|v| builtins::referrers(self.ctx, v, ty.as_deref(), path.as_deref())).collect()
-            }
+            ExprKind::Forward(base, ty) => self
+                .eval(base, env)
+                .into_iter()
+                .flat_map(|v| builtins::follow(self.ctx, v, ty.as_deref()))
+                .collect(),
+            ExprKind::Back(base, ty, path) => self
+                .eval(base, env)
+                .into_iter()
+                .flat_map(|v| builtins::referrers(self.ctx, v, ty.as_deref(), path.as_deref()))
+                .collect(),
             ExprKind::Else(items) => {
                 for item in items {
                     let vals = self.eval(item, env);
@@ -106,15 +116,26 @@ impl<'a, 'g> Eval<'a, 'g> {
             ExprKind::Alt(items) => {
                 let all: Vals<'g> = items.iter().flat_map(|i| self.eval(i, env)).collect();
                 let present: Vals<'g> = all.iter().filter(|v| !v.is_absent()).cloned().collect();
-                if present.is_empty() { all.into_iter().take(1).collect() } else { present }
+                if present.is_empty() {
+                    all.into_iter().take(1).collect()
+                } else {
+                    present
+                }
             }
             ExprKind::Guard(value, cond) => {
                 let mut out = Vec::new();
                 for c in self.eval(cond, env) {
                     match c.truth() {
-                        Some(true) => out.extend(self.eval(value, env).into_iter().filter_map(|v| v.assuming(&c.facts))),
+                        Some(true) => out.extend(
+                            self.eval(value, env)
+                                .into_iter()
+                                .filter_map(|v| v.assuming(&c.facts)),
+                        ),
                         Some(false) => {}
-                        None => out.push(Val { facts: c.facts.clone(), ..Val::unknown("condition known at deploy time") }),
+                        None => out.push(Val {
+                            facts: c.facts.clone(),
+                            ..Val::unknown("condition known at deploy time")
+                        }),
                     }
                 }
                 out
@@ -128,7 +149,10 @@ impl<'a, 'g> Eval<'a, 'g> {
                         Some(b) => V::Bool(!b),
                         None => V::Unknown("unknown".into()),
                     };
-                    Val { facts, ..Val::new(v2) }
+                    Val {
+                        facts,
+                        ..Val::new(v2)
+                    }
                 })
                 .collect(),
             ExprKind::And(items) => self.logic(items, env, true),
@@ -150,7 +174,9 @@ impl<'a, 'g> Eval<'a, 'g> {
                     continue;
                 }
                 for v in &vals {
-                    let Some(f2) = f.merge(&v.facts) else { continue };
+                    let Some(f2) = f.merge(&v.facts) else {
+                        continue;
+                    };
                     let entry = match (t, v.truth()) {
                         // The deciding operand alone is why: `x or true` holds whatever x
                         // assumed, so its facts are not carried into the result.
@@ -171,7 +197,10 @@ impl<'a, 'g> Eval<'a, 'g> {
                     Some(b) => V::Bool(b),
                     None => V::Unknown("unknown".into()),
                 };
-                Val { facts: f, ..Val::new(v) }
+                Val {
+                    facts: f,
+                    ..Val::new(v)
+                }
             })
             .collect()
     }
@@ -184,7 +213,9 @@ impl<'a, 'g> Eval<'a, 'g> {
         let mut out = Vec::new();
         for l in &left {
             for r in &right {
-                let Some(facts) = l.facts.merge(&r.facts) else { continue };
+                let Some(facts) = l.facts.merge(&r.facts) else {
+                    continue;
+                };
                 let t = match op {
                     CmpOp::Eq => self.equal(l, r),
                     CmpOp::Ne => self.equal(l, r).map(|b| !b),
@@ -195,7 +226,10 @@ impl<'a, 'g> Eval<'a, 'g> {
                     Some(b) => V::Bool(b),
                     None => V::Unknown("unknown".into()),
                 };
-                out.push(Val { facts, ..Val::new(v) });
+                out.push(Val {
+                    facts,
+                    ..Val::new(v)
+                });
             }
         }
         out
@@ -213,13 +247,25 @@ impl<'a, 'g> Eval<'a, 'g> {
         let mut unknown = false;
         for s in items {
             match self.equal(item, s) {
-                Some(true) => return Val { facts: item.facts.clone(), ..Val::bool(true) },
+                Some(true) => {
+                    return Val {
+                        facts: item.facts.clone(),
+                        ..Val::bool(true)
+                    };
+                }
                 None => unknown = true,
                 Some(false) => {}
             }
         }
-        let v = if unknown { V::Unknown("unknown".into()) } else { V::Bool(false) };
-        Val { facts: item.facts.clone(), ..Val::new(v) }
+        let v = if unknown {
+            V::Unknown("unknown".into())
+        } else {
+            V::Bool(false)
+        };
+        Val {
+            facts: item.facts.clone(),
+            ..Val::new(v)
+        }
     }
 
     /// Three-valued equality: `None` when it cannot be known before deployment.
@@ -256,7 +302,9 @@ impl<'a, 'g> Eval<'a, 'g> {
     fn call(&self, name: &str, args: &[Expr], env: &Env<'g>) -> Vals<'g> {
         let vals: Vec<Vals<'g>> = args.iter().map(|a| self.eval(a, env)).collect();
         let Some(rel) = self.program.relations.get(name) else {
-            return self.memoized(name, &vals, |vals| builtins::call(self.ctx, name, vals.to_vec()));
+            return self.memoized(name, &vals, |vals| {
+                builtins::call(self.ctx, name, vals.to_vec())
+            });
         };
         // Bind each parameter to each value of its argument, in every combination.
         let mut combos: Vec<Vec<Val<'g>>> = vec![Vec::new()];
@@ -277,7 +325,12 @@ impl<'a, 'g> Eval<'a, 'g> {
             .flat_map(|combo| {
                 let single: Vec<Vals<'g>> = combo.iter().map(|v| vec![v.clone()]).collect();
                 self.memoized(name, &single, |_| {
-                    let env: Env<'g> = rel.params.iter().cloned().zip(combo.iter().cloned()).collect();
+                    let env: Env<'g> = rel
+                        .params
+                        .iter()
+                        .cloned()
+                        .zip(combo.iter().cloned())
+                        .collect();
                     self.eval(&rel.body, &env)
                 })
             })
@@ -285,7 +338,12 @@ impl<'a, 'g> Eval<'a, 'g> {
     }
 
     /// `compute(args)`, remembered when every argument is one plain value.
-    fn memoized(&self, name: &str, args: &[Vals<'g>], compute: impl FnOnce(&[Vals<'g>]) -> Vals<'g>) -> Vals<'g> {
+    fn memoized(
+        &self,
+        name: &str,
+        args: &[Vals<'g>],
+        compute: impl FnOnce(&[Vals<'g>]) -> Vals<'g>,
+    ) -> Vals<'g> {
         let key: Option<Vec<ArgKey>> = args
             .iter()
             .map(|a| match a.as_slice() {
@@ -325,7 +383,13 @@ impl<'a, 'g> Eval<'a, 'g> {
                 let props = ctx.graph.resources[*r].properties.as_ref();
                 match props.and_then(|p| p.get(k)) {
                     Some(n) => keep(ctx.resolve(n, Some(*r), &Facts::default()), &v),
-                    None => vec![Val { span: None, ..Val::absent() }.owned_by(Some(*r))],
+                    None => vec![
+                        Val {
+                            span: None,
+                            ..Val::absent()
+                        }
+                        .owned_by(Some(*r)),
+                    ],
                 }
             }
             (V::Node(n), PathStep::Field(k)) => match &n.kind {
@@ -342,23 +406,44 @@ impl<'a, 'g> Eval<'a, 'g> {
                 _ => vec![Val::absent()],
             },
             (V::Node(n), PathStep::AnyIndex) => match &n.kind {
-                Kind::Seq(items) => keep(items.iter().flat_map(|i| ctx.resolve(i, v.owner, &Facts::default())).collect(), &v),
+                Kind::Seq(items) => keep(
+                    items
+                        .iter()
+                        .flat_map(|i| ctx.resolve(i, v.owner, &Facts::default()))
+                        .collect(),
+                    &v,
+                ),
                 _ => vec![v],
             },
             (V::Node(n), PathStep::Index(i)) => match n.items().get(*i) {
                 Some(item) => keep(ctx.resolve(item, v.owner, &Facts::default()), &v),
                 None => vec![Val::absent()],
             },
-            (V::Node(n), PathStep::Values) => keep(n.entries().iter().flat_map(|e| ctx.resolve(&e.value, v.owner, &Facts::default())).collect(), &v),
+            (V::Node(n), PathStep::Values) => keep(
+                n.entries()
+                    .iter()
+                    .flat_map(|e| ctx.resolve(&e.value, v.owner, &Facts::default()))
+                    .collect(),
+                &v,
+            ),
             (V::Node(n), PathStep::Descend(k)) => {
                 let mut found = Vec::new();
                 descend(n, k, &mut found);
-                keep(found.into_iter().flat_map(|n| ctx.resolve(n, v.owner, &Facts::default())).collect(), &v)
+                keep(
+                    found
+                        .into_iter()
+                        .flat_map(|n| ctx.resolve(n, v.owner, &Facts::default()))
+                        .collect(),
+                    &v,
+                )
             }
             (V::List(items), PathStep::AnyIndex) => items.iter().cloned().collect(),
             (V::List(items), PathStep::Index(i)) => items.get(*i).cloned().into_iter().collect(),
             // A scalar where a list is allowed stands for a one-item list (`Action: "s3:*"`).
-            (V::Str(..) | V::Resource(_) | V::Text(..), PathStep::AnyIndex | PathStep::Index(0)) => vec![v],
+            (
+                V::Str(..) | V::Resource(_) | V::Text(..),
+                PathStep::AnyIndex | PathStep::Index(0),
+            ) => vec![v],
             _ => vec![Val::absent()],
         }
     }
@@ -404,7 +489,9 @@ fn matches(text: &Val<'_>, pattern: &Val<'_>) -> Option<bool> {
         (V::Absent, _) => Some(false),
         (V::Str(s, _), V::Str(p, _)) => COMPILED.with(|c| {
             let mut c = c.borrow_mut();
-            let re = c.entry(p.to_string()).or_insert_with(|| regex::Regex::new(p).ok());
+            let re = c
+                .entry(p.to_string())
+                .or_insert_with(|| regex::Regex::new(p).ok());
             re.as_ref().map(|re| re.is_match(s))
         }),
         _ => None,

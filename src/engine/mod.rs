@@ -24,7 +24,10 @@ const MAX_ROWS: usize = 4096;
 /// Runs every rule of the program over the graph.
 pub fn run(program: &Program, graph: &Graph) -> Vec<Finding> {
     let arena = Arena::new();
-    let ctx = Ctx { graph, arena: &arena };
+    let ctx = Ctx {
+        graph,
+        arena: &arena,
+    };
     let eval = Eval::new(&ctx, program);
     // One finding per (rule, location, message), with every set of conditions it holds under.
     let mut findings: Vec<(Finding, Vec<Facts>)> = Vec::new();
@@ -32,7 +35,9 @@ pub fn run(program: &Program, graph: &Graph) -> Vec<Finding> {
     for rule in &program.rules {
         for ty in &rule.types {
             for &r in graph.of_type(ty) {
-                let Some(start) = ctx.resource_val(r, graph.resources[r].id_span.clone(), &Facts::default()) else {
+                let Some(start) =
+                    ctx.resource_val(r, graph.resources[r].id_span.clone(), &Facts::default())
+                else {
                     continue;
                 };
                 run_rule(&eval, rule, start, &mut |f, facts| {
@@ -48,7 +53,10 @@ pub fn run(program: &Program, graph: &Graph) -> Vec<Finding> {
             }
         }
     }
-    findings.into_iter().map(|(f, facts)| with_conditions(f, &facts)).collect()
+    findings
+        .into_iter()
+        .map(|(f, facts)| with_conditions(f, &facts))
+        .collect()
 }
 
 /// Adds the conditions a finding depends on to its message; none when it holds without any.
@@ -72,7 +80,12 @@ struct Row<'g> {
     facts: Facts,
 }
 
-fn run_rule<'g>(eval: &Eval<'_, 'g>, rule: &Rule, start: Val<'g>, emit: &mut dyn FnMut(Finding, Facts)) {
+fn run_rule<'g>(
+    eval: &Eval<'_, 'g>,
+    rule: &Rule,
+    start: Val<'g>,
+    emit: &mut dyn FnMut(Finding, Facts),
+) {
     let mut rows = vec![Row {
         facts: start.facts.clone(),
         env: Env::from([(rule.var.clone(), start)]),
@@ -83,7 +96,9 @@ fn run_rule<'g>(eval: &Eval<'_, 'g>, rule: &Rule, start: Val<'g>, emit: &mut dyn
                 let mut next = Vec::new();
                 for row in &rows {
                     for v in eval.eval(expr, &row.env) {
-                        let Some(facts) = row.facts.merge(&v.facts) else { continue };
+                        let Some(facts) = row.facts.merge(&v.facts) else {
+                            continue;
+                        };
                         let mut env = row.env.clone();
                         env.insert(name.clone(), v);
                         next.push(Row { env, facts });
@@ -103,7 +118,10 @@ fn run_rule<'g>(eval: &Eval<'_, 'g>, rule: &Rule, start: Val<'g>, emit: &mut dyn
                             .into_iter()
                             .filter(|v| v.truth() == Some(true))
                             .find_map(|v| row.facts.merge(&v.facts))?;
-                        Some(Row { env: row.env, facts })
+                        Some(Row {
+                            env: row.env,
+                            facts,
+                        })
                     })
                     .collect();
             }
@@ -113,7 +131,9 @@ fn run_rule<'g>(eval: &Eval<'_, 'g>, rule: &Rule, start: Val<'g>, emit: &mut dyn
                         if v.truth() != Some(true) {
                             continue;
                         }
-                        let Some(facts) = row.facts.merge(&v.facts) else { continue };
+                        let Some(facts) = row.facts.merge(&v.facts) else {
+                            continue;
+                        };
                         emit(finding(eval, rule, deny, &row.env, &facts), facts);
                     }
                 }
@@ -125,7 +145,13 @@ fn run_rule<'g>(eval: &Eval<'_, 'g>, rule: &Rule, start: Val<'g>, emit: &mut dyn
     }
 }
 
-fn finding<'g>(eval: &Eval<'_, 'g>, rule: &Rule, deny: &Deny, env: &Env<'g>, facts: &Facts) -> Finding {
+fn finding<'g>(
+    eval: &Eval<'_, 'g>,
+    rule: &Rule,
+    deny: &Deny,
+    env: &Env<'g>,
+    facts: &Facts,
+) -> Finding {
     let ctx = eval.ctx;
     let graph = ctx.graph;
     let primary = deny
@@ -144,7 +170,9 @@ fn finding<'g>(eval: &Eval<'_, 'g>, rule: &Rule, deny: &Deny, env: &Env<'g>, fac
             if v.facts.merge(facts).is_none() {
                 continue;
             }
-            let Some(s) = label_span(ctx, &v) else { continue };
+            let Some(s) = label_span(ctx, &v) else {
+                continue;
+            };
             if s == span || labels.iter().any(|l: &Label| l.span == s) {
                 continue;
             }
@@ -165,9 +193,15 @@ fn finding<'g>(eval: &Eval<'_, 'g>, rule: &Rule, deny: &Deny, env: &Env<'g>, fac
         message,
         source: graph.source.clone(),
         span,
-        resource: owner.map(|o| graph.resources[o].id.clone()).unwrap_or_default(),
+        resource: owner
+            .map(|o| graph.resources[o].id.clone())
+            .unwrap_or_default(),
         labels,
-        help: deny.help.as_ref().map(|t| fill(ctx, t, env)).or_else(|| rule.fix.clone()),
+        help: deny
+            .help
+            .as_ref()
+            .map(|t| fill(ctx, t, env))
+            .or_else(|| rule.fix.clone()),
         symptom: rule.symptom.clone(),
         url: rule.url.clone(),
     }
@@ -176,7 +210,9 @@ fn finding<'g>(eval: &Eval<'_, 'g>, rule: &Rule, deny: &Deny, env: &Env<'g>, fac
 /// Where a finding points: the property itself, or a resource's `Type` line.
 fn primary_span(ctx: &Ctx<'_>, v: &Val<'_>) -> Option<Span> {
     match v.v {
-        V::Resource(r) if v.span.as_ref() == Some(&ctx.graph.resources[r].id_span) || v.span.is_none() => {
+        V::Resource(r)
+            if v.span.as_ref() == Some(&ctx.graph.resources[r].id_span) || v.span.is_none() =>
+        {
             Some(ctx.graph.resources[r].type_span.clone())
         }
         V::Absent => None,
@@ -203,7 +239,6 @@ fn fill<'g>(ctx: &Ctx<'g>, text: &Text, env: &Env<'g>) -> String {
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,8 +246,10 @@ mod tests {
 
     /// Findings of one ad-hoc rule body over one template.
     fn run_on(rule_body: &str, template: &str) -> Vec<Finding> {
-        let rule = format!("rule TST001 t {{\n  severity error\n  summary \"s\"\n  {rule_body}\n}}\n");
-        let program = Program::from_sources(vec![("r/TST001-t.ecsl".into(), rule)]).expect("rule loads");
+        let rule =
+            format!("rule TST001 t {{\n  severity error\n  summary \"s\"\n  {rule_body}\n}}\n");
+        let program =
+            Program::from_sources(vec![("r/TST001-t.ecsl".into(), rule)]).expect("rule loads");
         let source = SourceFile::new("t.yaml", template.to_string());
         let root = crate::load::yaml::parse(&source).expect("parses").root;
         let graph = crate::load::cfn::build(source, &root).expect("builds");
@@ -222,7 +259,10 @@ mod tests {
     const TEMPLATE: &str = "Parameters:\n  NoDefault: {Type: String}\n  WithDefault: {Type: String, Default: a}\nConditions:\n  C: !Equals [!Ref NoDefault, x]\n  NotC: !Not [!Condition C]\nResources:\n  Known: {Type: T, Properties: {P: a}}\n  FromDefault: {Type: T, Properties: {P: !Ref WithDefault}}\n  FromNoDefault: {Type: T, Properties: {P: !Ref NoDefault}}\n  Switched: {Type: T, Properties: {P: !If [C, a, b], Q: !If [NotC, a, b]}}\n";
 
     fn ids(findings: &[Finding]) -> Vec<(&str, &str)> {
-        findings.iter().map(|f| (f.resource.as_str(), f.message.as_str())).collect()
+        findings
+            .iter()
+            .map(|f| (f.resource.as_str(), f.message.as_str()))
+            .collect()
     }
 
     #[test]
@@ -230,9 +270,16 @@ mod tests {
         let found = run_on("each x: T\n  deny x.P == \"a\" message \"{x}\"", TEMPLATE);
         assert_eq!(
             ids(&found),
-            [("Known", "Known"), ("FromDefault", "FromDefault"), ("Switched", "Switched (when C is true)")]
+            [
+                ("Known", "Known"),
+                ("FromDefault", "FromDefault"),
+                ("Switched", "Switched (when C is true)")
+            ]
         );
-        let negated = run_on("each x: T\n  deny not (x.P == \"a\") message \"{x}\"", TEMPLATE);
+        let negated = run_on(
+            "each x: T\n  deny not (x.P == \"a\") message \"{x}\"",
+            TEMPLATE,
+        );
         assert_eq!(ids(&negated), [("Switched", "Switched (when C is false)")]);
     }
 
@@ -241,17 +288,26 @@ mod tests {
         // P is `a` when C holds and Q is `a` when C does not: never both.
         let both = run_on("each x: T\n  deny x.P == \"a\" and x.Q == \"a\"", TEMPLATE);
         assert!(both.is_empty(), "{:?}", ids(&both));
-        let either = run_on("each x: T\n  where x.Q == \"b\"\n  deny x.P == \"a\"", TEMPLATE);
+        let either = run_on(
+            "each x: T\n  where x.Q == \"b\"\n  deny x.P == \"a\"",
+            TEMPLATE,
+        );
         assert_eq!(either.len(), 1);
     }
 
     #[test]
     fn references_are_followed_both_ways() {
         let template = "Resources:\n  Role: {Type: AWS::IAM::Role}\n  Task: {Type: AWS::ECS::TaskDefinition, Properties: {ExecutionRoleArn: !GetAtt Role.Arn}}\n";
-        let fwd = run_on("each t: AWS::ECS::TaskDefinition\n  let r = t.ExecutionRoleArn => AWS::IAM::Role\n  deny exists(r) message \"{r}\" label r \"role\"", template);
+        let fwd = run_on(
+            "each t: AWS::ECS::TaskDefinition\n  let r = t.ExecutionRoleArn => AWS::IAM::Role\n  deny exists(r) message \"{r}\" label r \"role\"",
+            template,
+        );
         assert_eq!(ids(&fwd), [("Task", "Role")]);
         assert_eq!(fwd[0].labels[0].resource.as_deref(), Some("Role"));
-        let back = run_on("each r: AWS::IAM::Role\n  let t = r <= AWS::ECS::TaskDefinition.ExecutionRoleArn\n  deny exists(t) message \"{t}\"", template);
+        let back = run_on(
+            "each r: AWS::IAM::Role\n  let t = r <= AWS::ECS::TaskDefinition.ExecutionRoleArn\n  deny exists(t) message \"{t}\"",
+            template,
+        );
         assert_eq!(ids(&back), [("Role", "Task")]);
     }
 }

@@ -40,7 +40,11 @@ impl Facts {
     /// Both sets of facts together, or `None` when they contradict each other.
     pub fn merge(&self, other: &Facts) -> Option<Facts> {
         let (Some(a), Some(b)) = (&self.0, &other.0) else {
-            return Some(if self.0.is_some() { self.clone() } else { other.clone() });
+            return Some(if self.0.is_some() {
+                self.clone()
+            } else {
+                other.clone()
+            });
         };
         let mut out: Vec<Fact> = a.as_ref().clone();
         for (k, v) in b.iter() {
@@ -183,7 +187,11 @@ impl<'g> Ctx<'g> {
                 Some(h) if !matches!(h.v, V::Text(..)) => format!("${{{}}}", self.display(h)),
                 _ => "${...}".to_string(),
             }),
-            V::List(items) => items.iter().map(|i| self.display(i)).collect::<Vec<_>>().join(", "),
+            V::List(items) => items
+                .iter()
+                .map(|i| self.display(i))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 
@@ -209,11 +217,13 @@ impl<'g> Ctx<'g> {
 
     fn resolve_inner(&self, node: &'g Node, owner: Option<usize>, facts: &Facts) -> Vec<Val<'g>> {
         let with = |v: V<'g>| {
-            vec![Val {
-                facts: facts.clone(),
-                ..Val::new(v)
-            }
-            .at(node.span.clone())]
+            vec![
+                Val {
+                    facts: facts.clone(),
+                    ..Val::new(v)
+                }
+                .at(node.span.clone()),
+            ]
         };
         if let Some((name, arg)) = node.intrinsic() {
             return self.intrinsic(name, arg, node, owner, facts);
@@ -226,9 +236,23 @@ impl<'g> Ctx<'g> {
         }
     }
 
-    fn intrinsic(&self, name: &str, arg: &'g Node, node: &'g Node, owner: Option<usize>, facts: &Facts) -> Vec<Val<'g>> {
+    fn intrinsic(
+        &self,
+        name: &str,
+        arg: &'g Node,
+        node: &'g Node,
+        owner: Option<usize>,
+        facts: &Facts,
+    ) -> Vec<Val<'g>> {
         let span = node.span.clone();
-        let unknown = |why: String| vec![Val::unknown(&why).at(span.clone()).assuming(facts).unwrap_or_else(Val::absent)];
+        let unknown = |why: String| {
+            vec![
+                Val::unknown(&why)
+                    .at(span.clone())
+                    .assuming(facts)
+                    .unwrap_or_else(Val::absent),
+            ]
+        };
         match name {
             "Ref" => match arg.as_str() {
                 Some(target) => self.reference(target, span, facts),
@@ -240,12 +264,18 @@ impl<'g> Ctx<'g> {
             },
             "Fn::If" => {
                 let items = arg.items();
-                let (Some(cond), Some(a), Some(b)) = (items.first().and_then(Node::as_str), items.get(1), items.get(2)) else {
+                let (Some(cond), Some(a), Some(b)) = (
+                    items.first().and_then(Node::as_str),
+                    items.get(1),
+                    items.get(2),
+                ) else {
                     return unknown("malformed Fn::If".into());
                 };
                 let mut out = Vec::new();
                 for (branch, holds) in [(a, true), (b, false)] {
-                    let Some(f) = self.condition_fact(cond, holds).merge(facts) else { continue };
+                    let Some(f) = self.condition_fact(cond, holds).merge(facts) else {
+                        continue;
+                    };
                     out.extend(self.resolve(branch, owner, &f));
                 }
                 out
@@ -255,7 +285,9 @@ impl<'g> Ctx<'g> {
             "Fn::Sub" => self.sub(arg, owner, facts, span),
             "Fn::Join" => {
                 let items = arg.items();
-                let (Some(delim), Some(list)) = (items.first().and_then(Node::as_str), items.get(1)) else {
+                let (Some(delim), Some(list)) =
+                    (items.first().and_then(Node::as_str), items.get(1))
+                else {
                     return unknown("Fn::Join with a computed delimiter".into());
                 };
                 if !matches!(list.kind, Kind::Seq(_)) {
@@ -272,12 +304,18 @@ impl<'g> Ctx<'g> {
             }
             "Fn::Select" => {
                 let items = arg.items();
-                let index = items.first().and_then(|i| self.resolve(i, owner, facts).first().and_then(|v| v.as_str().and_then(|s| s.parse::<usize>().ok())));
+                let index = items.first().and_then(|i| {
+                    self.resolve(i, owner, facts)
+                        .first()
+                        .and_then(|v| v.as_str().and_then(|s| s.parse::<usize>().ok()))
+                });
                 match (index, items.get(1)) {
-                    (Some(i), Some(list)) if matches!(list.kind, Kind::Seq(_)) => match list.items().get(i) {
-                        Some(item) => self.resolve(item, owner, facts),
-                        None => unknown("Fn::Select index out of range".into()),
-                    },
+                    (Some(i), Some(list)) if matches!(list.kind, Kind::Seq(_)) => {
+                        match list.items().get(i) {
+                            Some(item) => self.resolve(item, owner, facts),
+                            None => unknown("Fn::Select index out of range".into()),
+                        }
+                    }
                     _ => unknown("Fn::Select over a list known at deploy time".into()),
                 }
             }
@@ -289,22 +327,41 @@ impl<'g> Ctx<'g> {
         if let Some(r) = self.graph.resource(target) {
             return self.resource_val(r, span, facts).into_iter().collect();
         }
-        let val = |v: V<'g>| vec![Val { facts: facts.clone(), ..Val::new(v) }.at(span.clone())];
+        let val = |v: V<'g>| {
+            vec![
+                Val {
+                    facts: facts.clone(),
+                    ..Val::new(v)
+                }
+                .at(span.clone()),
+            ]
+        };
         if let Some(p) = self.graph.parameter(target) {
-            let is_list = p.ptype.as_deref().is_some_and(|t| t.starts_with("List<") || t == "CommaDelimitedList");
+            let is_list = p
+                .ptype
+                .as_deref()
+                .is_some_and(|t| t.starts_with("List<") || t == "CommaDelimitedList");
             return match &p.default {
-                Some(d) if !is_list => self.resolve(d, None, facts).into_iter().map(|mut v| {
-                    v.span = Some(span.clone());
-                    v
-                }).collect(),
-                _ => val(V::Unknown(format!("parameter {target} is given at deploy time").into())),
+                Some(d) if !is_list => self
+                    .resolve(d, None, facts)
+                    .into_iter()
+                    .map(|mut v| {
+                        v.span = Some(span.clone());
+                        v
+                    })
+                    .collect(),
+                _ => val(V::Unknown(
+                    format!("parameter {target} is given at deploy time").into(),
+                )),
             };
         }
         match target {
             "AWS::NoValue" => val(V::Absent),
             "AWS::Partition" => val(V::Str("aws".into(), false)),
             "AWS::URLSuffix" => val(V::Str("amazonaws.com".into(), false)),
-            _ => val(V::Unknown(format!("{target} is known at deploy time").into())),
+            _ => val(V::Unknown(
+                format!("{target} is known at deploy time").into(),
+            )),
         }
     }
 
@@ -314,7 +371,12 @@ impl<'g> Ctx<'g> {
             Some(c) => self.condition_fact(c, true),
             None => Facts::default(),
         };
-        Val { owner: Some(r), ..Val::new(V::Resource(r)) }.at(span).assuming(&own.merge(facts)?)
+        Val {
+            owner: Some(r),
+            ..Val::new(V::Resource(r))
+        }
+        .at(span)
+        .assuming(&own.merge(facts)?)
     }
 
     /// The fact "condition `name` is `holds`", written in terms of the condition it negates
@@ -323,13 +385,19 @@ impl<'g> Ctx<'g> {
         let mut name = name;
         let mut holds = holds;
         for _ in 0..8 {
-            let negated = self.graph.conditions.get(name).and_then(|c| match c.intrinsic() {
-                Some(("Fn::Not", arg)) => arg.items().first().and_then(|i| match i.intrinsic() {
-                    Some(("Condition", n)) => n.as_str(),
+            let negated = self
+                .graph
+                .conditions
+                .get(name)
+                .and_then(|c| match c.intrinsic() {
+                    Some(("Fn::Not", arg)) => {
+                        arg.items().first().and_then(|i| match i.intrinsic() {
+                            Some(("Condition", n)) => n.as_str(),
+                            _ => None,
+                        })
+                    }
                     _ => None,
-                }),
-                _ => None,
-            });
+                });
             match negated {
                 Some(inner) => {
                     name = inner;
@@ -341,10 +409,20 @@ impl<'g> Ctx<'g> {
         Facts::one(name, if holds { "true" } else { "false" })
     }
 
-    fn find_in_map(&self, arg: &'g Node, owner: Option<usize>, facts: &Facts, span: Span) -> Vec<Val<'g>> {
+    fn find_in_map(
+        &self,
+        arg: &'g Node,
+        owner: Option<usize>,
+        facts: &Facts,
+        span: Span,
+    ) -> Vec<Val<'g>> {
         let items = arg.items();
         let unknown = |why: &str| vec![Val::unknown(why).at(span.clone())];
-        let Some(map) = items.first().and_then(Node::as_str).and_then(|m| self.graph.mappings.get(m)) else {
+        let Some(map) = items
+            .first()
+            .and_then(Node::as_str)
+            .and_then(|m| self.graph.mappings.get(m))
+        else {
             return unknown("Fn::FindInMap of a mapping not in this file");
         };
         let (Some(k1), Some(k2)) = (items.get(1), items.get(2)) else {
@@ -362,7 +440,10 @@ impl<'g> Ctx<'g> {
                     out.extend(self.map_default(default, owner, &f2, &span));
                     continue;
                 };
-                let keys: Vec<String> = [lit1.then_some(top.clone()), lit2.then(|| second.clone())].into_iter().flatten().collect();
+                let keys: Vec<String> = [lit1.then_some(top.clone()), lit2.then(|| second.clone())]
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 for mut val in self.resolve(v, owner, &f2) {
                     val.span = Some(span.clone());
                     if !keys.is_empty() {
@@ -372,10 +453,20 @@ impl<'g> Ctx<'g> {
                 }
             }
         }
-        if out.is_empty() { unknown("Fn::FindInMap key known at deploy time") } else { out }
+        if out.is_empty() {
+            unknown("Fn::FindInMap key known at deploy time")
+        } else {
+            out
+        }
     }
 
-    fn map_default(&self, default: Option<&'g Node>, owner: Option<usize>, facts: &Facts, span: &Span) -> Vec<Val<'g>> {
+    fn map_default(
+        &self,
+        default: Option<&'g Node>,
+        owner: Option<usize>,
+        facts: &Facts,
+        span: &Span,
+    ) -> Vec<Val<'g>> {
         match default {
             Some(d) => self.resolve(d, owner, facts),
             None => vec![Val::unknown("no such key in the mapping").at(span.clone())],
@@ -384,11 +475,19 @@ impl<'g> Ctx<'g> {
 
     /// The keys a FindInMap key argument can stand for: a literal, or every key of the level
     /// (each assuming the input it came from) when the key is a deploy-time `Ref`.
-    fn map_keys(&self, level: &'g Node, key: &'g Node, owner: Option<usize>, facts: &Facts) -> Vec<(String, Facts, bool)> {
+    fn map_keys(
+        &self,
+        level: &'g Node,
+        key: &'g Node,
+        owner: Option<usize>,
+        facts: &Facts,
+    ) -> Vec<(String, Facts, bool)> {
         let mut out = Vec::new();
         for v in self.resolve(key, owner, facts) {
             match (&v.v, key.intrinsic()) {
-                (V::Str(s, _), _) => out.push((s.to_string(), v.facts.clone(), key.intrinsic().is_none())),
+                (V::Str(s, _), _) => {
+                    out.push((s.to_string(), v.facts.clone(), key.intrinsic().is_none()))
+                }
                 (V::Unknown(_), Some(("Ref", name))) => {
                     let input = name.as_str().unwrap_or("?");
                     for e in level.entries() {
@@ -418,8 +517,14 @@ impl<'g> Ctx<'g> {
                 SubPart::Var(name, _) => {
                     let vals = match vars.and_then(|m| m.get(name)) {
                         Some(n) => self.resolve(n, owner, facts),
-                        None => match name.split_once('.').and_then(|(res, _)| self.graph.resource(res)) {
-                            Some(r) => self.resource_val(r, span.clone(), facts).into_iter().collect(),
+                        None => match name
+                            .split_once('.')
+                            .and_then(|(res, _)| self.graph.resource(res))
+                        {
+                            Some(r) => self
+                                .resource_val(r, span.clone(), facts)
+                                .into_iter()
+                                .collect(),
                             None => self.reference(name, span.clone(), facts),
                         },
                     };
@@ -444,7 +549,9 @@ impl<'g> Ctx<'g> {
             let mut next = Vec::new();
             for (prefix, f) in &combos {
                 for alt in &alternatives {
-                    let Some(f2) = f.merge(&alt.facts) else { continue };
+                    let Some(f2) = f.merge(&alt.facts) else {
+                        continue;
+                    };
                     let mut p = prefix.clone();
                     p.push(alt.clone());
                     next.push((p, f2));
@@ -470,8 +577,16 @@ impl<'g> Ctx<'g> {
                         }
                     }
                 }
-                let v = if holes.is_empty() { V::Str(Cow::Owned(text), false) } else { V::Text(text.into(), Rc::new(holes)) };
-                Val { facts: f, ..Val::new(v) }.at(span.clone())
+                let v = if holes.is_empty() {
+                    V::Str(Cow::Owned(text), false)
+                } else {
+                    V::Text(text.into(), Rc::new(holes))
+                };
+                Val {
+                    facts: f,
+                    ..Val::new(v)
+                }
+                .at(span.clone())
             })
             .collect()
     }
@@ -485,7 +600,9 @@ impl<'g> Ctx<'g> {
         if let Some(own) = names::literal_name(res) {
             return Some(own == wanted);
         }
-        let Some(node) = names::name_property(&res.rtype).and_then(|p| res.properties.as_ref()?.get(p)) else {
+        let Some(node) =
+            names::name_property(&res.rtype).and_then(|p| res.properties.as_ref()?.get(p))
+        else {
             return Some(false);
         };
         let mut answer = None;

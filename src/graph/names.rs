@@ -10,7 +10,10 @@ pub const NAME_PROPERTIES: &[(&str, &str)] = &[
     ("AWS::ECS::Service", "ServiceName"),
     ("AWS::ECS::TaskDefinition", "Family"),
     ("AWS::AutoScaling::AutoScalingGroup", "AutoScalingGroupName"),
-    ("AWS::AutoScaling::LaunchConfiguration", "LaunchConfigurationName"),
+    (
+        "AWS::AutoScaling::LaunchConfiguration",
+        "LaunchConfigurationName",
+    ),
     ("AWS::EC2::LaunchTemplate", "LaunchTemplateName"),
     ("AWS::IAM::Role", "RoleName"),
     ("AWS::IAM::InstanceProfile", "InstanceProfileName"),

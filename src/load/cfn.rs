@@ -30,7 +30,10 @@ pub fn build(source: Arc<SourceFile>, root: &Node) -> Result<Graph, LoadError> {
             type_span,
             properties: body.get("Properties").cloned(),
             metadata: body.get("Metadata").cloned(),
-            condition: body.get("Condition").and_then(Node::as_str).map(String::from),
+            condition: body
+                .get("Condition")
+                .and_then(Node::as_str)
+                .map(String::from),
         });
     }
     let parameters = root
@@ -91,14 +94,26 @@ pub(crate) fn link(graph: &mut Graph, res_section: &Node) {
         if let Some(dep) = entry.value.get("DependsOn") {
             for n in std::iter::once(dep).chain(dep.items()) {
                 if let Some(to) = n.as_str().and_then(|id| graph.resource(id)) {
-                    edges.push(edge(from, "DependsOn", n, Target::Resource(to), EdgeKind::DependsOn));
+                    edges.push(edge(
+                        from,
+                        "DependsOn",
+                        n,
+                        Target::Resource(to),
+                        EdgeKind::DependsOn,
+                    ));
                 }
             }
         }
         if let Some(c) = entry.value.get("Condition")
             && let Some(name) = c.as_str()
         {
-            edges.push(edge(from, "Condition", c, Target::Condition(name.to_string()), EdgeKind::Condition));
+            edges.push(edge(
+                from,
+                "Condition",
+                c,
+                Target::Condition(name.to_string()),
+                EdgeKind::Condition,
+            ));
         }
     }
     for e in edges {
@@ -164,7 +179,11 @@ impl Walker<'_> {
             }
             Kind::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    let p = if self.opaque > 0 { path.clone() } else { format!("{path}[{i}]") };
+                    let p = if self.opaque > 0 {
+                        path.clone()
+                    } else {
+                        format!("{path}[{i}]")
+                    };
                     self.walk(item, p);
                 }
             }
@@ -231,7 +250,12 @@ impl Walker<'_> {
             }
             "Fn::FindInMap" => {
                 if let Some(m) = arg.items().first().and_then(Node::as_str) {
-                    self.push(path, node, Target::Mapping(m.to_string()), EdgeKind::FindInMap);
+                    self.push(
+                        path,
+                        node,
+                        Target::Mapping(m.to_string()),
+                        EdgeKind::FindInMap,
+                    );
                 }
                 for item in arg.items().iter().skip(1) {
                     self.walk(item, path.to_string());
@@ -239,7 +263,12 @@ impl Walker<'_> {
             }
             "Fn::If" => {
                 if let Some(c) = arg.items().first().and_then(Node::as_str) {
-                    self.push(path, node, Target::Condition(c.to_string()), EdgeKind::Condition);
+                    self.push(
+                        path,
+                        node,
+                        Target::Condition(c.to_string()),
+                        EdgeKind::Condition,
+                    );
                 }
                 for item in arg.items().iter().skip(1) {
                     self.walk(item, path.to_string());
@@ -286,7 +315,10 @@ mod tests {
         let g = graph(
             "Resources:\n  C:\n    Type: AWS::ECS::Cluster\n  L:\n    Type: AWS::AutoScaling::LaunchConfiguration\n    Properties:\n      UserData: !Base64 {'Fn::Join': ['', ['echo ECS_CLUSTER=', !Ref C]]}\n      Tags: [{Key: a, Value: !Ref C}]\n",
         );
-        assert_eq!(edges_from(&g, "L"), [("UserData", "C"), ("Tags[0].Value", "C")]);
+        assert_eq!(
+            edges_from(&g, "L"),
+            [("UserData", "C"), ("Tags[0].Value", "C")]
+        );
     }
 
     #[test]
@@ -294,6 +326,9 @@ mod tests {
         let g = graph(
             "Resources:\n  C:\n    Type: AWS::ECS::Cluster\n    Properties: {ClusterName: workers}\n  L:\n    Type: AWS::AutoScaling::LaunchConfiguration\n    Properties:\n      UserData: !Base64 \"#!/bin/bash\\necho ECS_CLUSTER=workers >> /etc/ecs/ecs.config\\n\"\n      IamInstanceProfile: arn:aws:iam::1:instance-profile/workers\n",
         );
-        assert_eq!(edges_from(&g, "L"), [("UserData", "C"), ("IamInstanceProfile", "C")]);
+        assert_eq!(
+            edges_from(&g, "L"),
+            [("UserData", "C"), ("IamInstanceProfile", "C")]
+        );
     }
 }

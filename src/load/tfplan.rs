@@ -162,6 +162,7 @@ impl<'a> Plan<'a> {
         let scope = Scope {
             levels,
             tf_key: &tf_key,
+            key: instance_key(p.address),
         };
         let span = p
             .values
@@ -405,10 +406,11 @@ impl<'a> Plan<'a> {
             return base;
         }
         let mut budget = LOOKUP_BUDGET;
-        let refs = self.references(&scope.levels, expr, &mut budget);
+        let mut refs = self.references(&scope.levels, expr, &mut budget);
         if refs.is_empty() {
             return base;
         }
+        self.same_instance(scope, expr, &mut refs);
         let Some(node) = base else {
             return self.value_of_references(&refs, mode, expr.span.clone());
         };
@@ -422,6 +424,37 @@ impl<'a> Plan<'a> {
             ),
             Kind::Seq(items) => Some(seq(node.span.clone(), self.list_references(items, &refs))),
             _ => Some(node),
+        }
+    }
+
+    /// `aws_subnet.private[count.index]` (or `[each.key]`, or `element(..., count.index)`) is
+    /// listed as `aws_subnet.private` next to `count.index`: of its instances, the one with
+    /// this resource's own key is meant, when there is one.
+    fn same_instance(&self, scope: &Scope, expr: &Node, refs: &mut [Referenced]) {
+        let Some(key) = scope.key else { return };
+        let keyed = expr
+            .get("references")
+            .map_or(&[][..], Node::items)
+            .iter()
+            .any(|r| matches!(r.as_str(), Some("count.index" | "each.key")));
+        if !keyed {
+            return;
+        }
+        let suffix = format!("[{key}]");
+        for r in refs.iter_mut().filter(|r| r.instances.len() > 1) {
+            let same: Vec<usize> = r
+                .instances
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    self.resources
+                        .get(i)
+                        .is_some_and(|p| p.address.ends_with(&suffix))
+                })
+                .collect();
+            if !same.is_empty() {
+                r.instances = same;
+            }
         }
     }
 
@@ -690,6 +723,15 @@ impl<'a> Plan<'a> {
 struct Scope<'a, 'k> {
     levels: Vec<Level<'a>>,
     tf_key: &'k str,
+    /// The resource's own instance key, as written in its address (`0`, `"a"`).
+    key: Option<&'a str>,
+}
+
+/// `0` of `aws_x.y[0]`, `"a"` of `module.m.aws_x.y["a"]`; none without an instance key.
+fn instance_key(address: &str) -> Option<&str> {
+    let last = split_address(address).pop()?;
+    let (_, key) = last.split_once('[')?;
+    key.strip_suffix(']')
 }
 
 /// `resource_changes` by address (deposed objects are on their way out and skipped).

@@ -179,7 +179,10 @@ impl Builder<'_> {
     fn check_depth(&self, sp: &Span) -> Result<(), LoadError> {
         if self.stack.len() >= crate::load::json::MAX_DEPTH {
             return Err(LoadError::at(
-                format!("nesting deeper than {} levels", crate::load::json::MAX_DEPTH),
+                format!(
+                    "nesting deeper than {} levels",
+                    crate::load::json::MAX_DEPTH
+                ),
                 sp.clone(),
             ));
         }
@@ -398,7 +401,14 @@ mod tests {
 
     #[test]
     fn malformed_yaml_is_an_error_not_a_panic() {
-        for text in ["a: [1, 2", "a:\n\tb: 1", "x: *nope", "", "key: 'open", "- a\nb: c"] {
+        for text in [
+            "a: [1, 2",
+            "a:\n\tb: 1",
+            "x: *nope",
+            "",
+            "key: 'open",
+            "- a\nb: c",
+        ] {
             let src = SourceFile::new("t", text.to_string());
             assert!(parse(&src).is_err(), "{text:?}");
         }
@@ -407,7 +417,10 @@ mod tests {
     #[test]
     fn dedented_flow_closers_load_like_libyaml() {
         let (_, root) = load("A:\n  Action: [\n    \"a\",\n    \"b\"\n  ]\n  Resource: x\n");
-        assert_eq!(root.get("A").unwrap().get("Action").unwrap().items().len(), 2);
+        assert_eq!(
+            root.get("A").unwrap().get("Action").unwrap().items().len(),
+            2
+        );
     }
 
     #[test]

@@ -93,7 +93,9 @@ impl<D: Diagnostic> Diagnostic for Named<'_, D> {
         self.inner.url()
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.inner.source_code().map(|_| &self.source as &dyn miette::SourceCode)
+        self.inner
+            .source_code()
+            .map(|_| &self.source as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.inner.labels()

@@ -55,10 +55,8 @@ impl Report {
             ))
         });
         self.errors.sort_by(|a, b| {
-            (&a.source.path, a.span.as_ref().map(|s| s.start)).cmp(&(
-                &b.source.path,
-                b.span.as_ref().map(|s| s.start),
-            ))
+            (&a.source.path, a.span.as_ref().map(|s| s.start))
+                .cmp(&(&b.source.path, b.span.as_ref().map(|s| s.start)))
         });
     }
 }
