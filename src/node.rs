@@ -5,6 +5,8 @@
 //! Terraform plans use the same shapes: a reference found in the plan configuration becomes
 //! `{Ref: address}`, a value known only after apply becomes `Kind::Unknown`.
 
+use std::collections::HashMap;
+
 use crate::source::Span;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +37,46 @@ pub struct Entry {
     pub key: String,
     pub key_span: Span,
     pub value: Node,
+}
+
+/// Builds a mapping's entries, keeping the last of duplicate keys (as CloudFormation does)
+/// and telling the caller about each duplicate. Small mappings are scanned; a large one (a
+/// `Resources` section with thousands of keys) gets a hash index, so loading stays linear.
+#[derive(Default)]
+pub struct MapBuilder {
+    pub entries: Vec<Entry>,
+    index: Option<HashMap<String, usize>>,
+}
+
+impl MapBuilder {
+    /// Adds an entry; returns the key span of the earlier entry it replaces, if any.
+    pub fn insert(&mut self, entry: Entry) -> Option<Span> {
+        match self.position(&entry.key) {
+            Some(i) => Some(std::mem::replace(&mut self.entries[i], entry).key_span),
+            None => {
+                if let Some(index) = &mut self.index {
+                    index.insert(entry.key.clone(), self.entries.len());
+                }
+                self.entries.push(entry);
+                None
+            }
+        }
+    }
+
+    fn position(&mut self, key: &str) -> Option<usize> {
+        if self.entries.len() < 16 {
+            return self.entries.iter().position(|e| e.key == key);
+        }
+        let entries = &self.entries;
+        let index = self.index.get_or_insert_with(|| {
+            entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect()
+        });
+        index.get(key).copied()
+    }
 }
 
 /// Names of the CloudFormation intrinsic functions that a one-entry map can stand for.

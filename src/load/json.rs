@@ -4,7 +4,7 @@ use jsonc_parser::ast::{ObjectPropName, Value};
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
 use crate::load::LoadError;
-use crate::node::{Entry, Kind, Node};
+use crate::node::{Entry, Kind, MapBuilder, Node};
 use crate::source::Span;
 
 /// Deeper nesting than this is refused before parsing, so no recursion can overflow the stack.
@@ -57,27 +57,24 @@ fn convert(value: Value, warnings: &mut Vec<LoadError>) -> Node {
             ),
         },
         Value::Object(o) => {
-            let mut entries: Vec<Entry> = Vec::with_capacity(o.properties.len());
+            let mut entries = MapBuilder::default();
             for prop in o.properties {
                 let key_span = match &prop.name {
                     ObjectPropName::String(s) => span(s.range),
                     ObjectPropName::Word(w) => span(w.range),
                 };
                 let key = prop.name.into_string();
-                if let Some(pos) = entries.iter().position(|e| e.key == key) {
-                    warnings.push(LoadError::at(
-                        format!("duplicate key `{key}`; the last one is used"),
-                        key_span.clone(),
-                    ));
-                    entries.remove(pos);
-                }
-                entries.push(Entry {
+                let message = format!("duplicate key `{key}`; the last one is used");
+                let entry = Entry {
                     key,
-                    key_span,
+                    key_span: key_span.clone(),
                     value: convert(prop.value, warnings),
-                });
+                };
+                if entries.insert(entry).is_some() {
+                    warnings.push(LoadError::at(message, key_span));
+                }
             }
-            Node::map(span(o.range), entries)
+            Node::map(span(o.range), entries.entries)
         }
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan, Tag};
 
 use crate::load::LoadError;
-use crate::node::{Entry, Kind, Node};
+use crate::node::{Entry, Kind, MapBuilder, Node};
 use crate::source::{SourceFile, Span};
 
 /// Aliases are expanded by copying; this bounds the copies so an alias bomb cannot exhaust
@@ -62,7 +62,7 @@ enum Frame {
         start: usize,
         anchor: usize,
         tag: Option<(String, Span)>,
-        entries: Vec<Entry>,
+        entries: MapBuilder,
         pending_key: Option<(String, Span)>,
     },
 }
@@ -114,7 +114,7 @@ impl Builder<'_> {
                     start: sp.start,
                     anchor,
                     tag,
-                    entries: Vec::new(),
+                    entries: MapBuilder::default(),
                     pending_key: None,
                 });
                 Ok(false)
@@ -148,6 +148,7 @@ impl Builder<'_> {
                         entries,
                         ..
                     } => {
+                        let entries = entries.entries;
                         let end = entries.last().map_or(end, |e| e.value.span.end.max(start));
                         (Node::map(start..end, entries), anchor, tag)
                     }
@@ -194,9 +195,14 @@ impl Builder<'_> {
         let text = format!("{}{}", tag.handle, tag.suffix);
         // The tag is written just before the node; find it in the text to get its span.
         let from = node_start.min(self.src.text.len());
-        let span = self.src.text[from..]
+        // Look only just after the node's start: a scan to the end of the file for every
+        // tag would make loading quadratic.
+        let mut to = (from + 64 + text.len()).min(self.src.text.len());
+        while !self.src.text.is_char_boundary(to) {
+            to -= 1;
+        }
+        let span = self.src.text[from..to]
             .find(&text)
-            .filter(|&i| i < 64)
             .map(|i| from + i..from + i + text.len())
             .unwrap_or(from..from);
         (text, span)
@@ -269,19 +275,21 @@ impl Builder<'_> {
                         *pending_key = Some((key, node.span));
                     }
                     Some((key, key_span)) => {
-                        if let Some(first) = entries.iter().find(|e| e.key == key) {
-                            let (line, _) = self.src.line_col(first.key_span.start);
-                            self.warnings.push(LoadError::at(
-                                format!("duplicate key `{key}` (first defined on line {line}); the last one is used"),
-                                key_span.clone(),
-                            ));
-                            entries.retain(|e| e.key != key);
-                        }
-                        entries.push(Entry {
+                        let message = format!("duplicate key `{key}`");
+                        let entry = Entry {
                             key,
-                            key_span,
+                            key_span: key_span.clone(),
                             value: node,
-                        });
+                        };
+                        if let Some(first) = entries.insert(entry) {
+                            let (line, _) = self.src.line_col(first.start);
+                            self.warnings.push(LoadError::at(
+                                format!(
+                                    "{message} (first defined on line {line}); the last one is used"
+                                ),
+                                key_span,
+                            ));
+                        }
                     }
                 }
                 Ok(false)
