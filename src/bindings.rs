@@ -162,39 +162,33 @@ const LAUNCH_TEMPLATE_SPEC: &[Field] = &[
     f("version", "Version", Value),
 ];
 
-/// An inline route; the provider writes "" for the destinations and targets not set.
-const ROUTE: &[Field] = &[
-    f("cidr_block", "DestinationCidrBlock", Decode(non_empty)),
-    f(
-        "ipv6_cidr_block",
-        "DestinationIpv6CidrBlock",
-        Decode(non_empty),
-    ),
-    f(
-        "destination_prefix_list_id",
-        "DestinationPrefixListId",
-        Decode(non_empty),
-    ),
-    f("gateway_id", "GatewayId", Decode(non_empty)),
-    f("nat_gateway_id", "NatGatewayId", Decode(non_empty)),
-    f("vpc_endpoint_id", "VpcEndpointId", Decode(non_empty)),
-    f("transit_gateway_id", "TransitGatewayId", Decode(non_empty)),
-    f(
-        "network_interface_id",
-        "NetworkInterfaceId",
-        Decode(non_empty),
-    ),
-    f(
-        "egress_only_gateway_id",
-        "EgressOnlyInternetGatewayId",
-        Decode(non_empty),
-    ),
-    f(
-        "vpc_peering_connection_id",
-        "VpcPeeringConnectionId",
-        Decode(non_empty),
-    ),
-];
+/// The fields of a route. Inline in `aws_route_table` and as `aws_route` they differ only in
+/// the names of the two CIDR destinations, and a standalone route also names its table. The
+/// provider writes "" for the destinations and targets not set.
+macro_rules! route_fields {
+    ($cidr:literal, $ipv6:literal $(, $extra:expr)*) => {
+        &[
+            $($extra,)*
+            f($cidr, "DestinationCidrBlock", Decode(non_empty)),
+            f($ipv6, "DestinationIpv6CidrBlock", Decode(non_empty)),
+            f("destination_prefix_list_id", "DestinationPrefixListId", Decode(non_empty)),
+            f("gateway_id", "GatewayId", Decode(non_empty)),
+            f("nat_gateway_id", "NatGatewayId", Decode(non_empty)),
+            f("vpc_endpoint_id", "VpcEndpointId", Decode(non_empty)),
+            f("transit_gateway_id", "TransitGatewayId", Decode(non_empty)),
+            f("network_interface_id", "NetworkInterfaceId", Decode(non_empty)),
+            f("egress_only_gateway_id", "EgressOnlyInternetGatewayId", Decode(non_empty)),
+            f("vpc_peering_connection_id", "VpcPeeringConnectionId", Decode(non_empty)),
+        ]
+    };
+}
+
+const ROUTE: &[Field] = route_fields!("cidr_block", "ipv6_cidr_block");
+const STANDALONE_ROUTE: &[Field] = route_fields!(
+    "destination_cidr_block",
+    "destination_ipv6_cidr_block",
+    f("route_table_id", "RouteTableId", Value)
+);
 
 const SG_RULE: &[Field] = &[
     f("security_group_id", "GroupId", Value),
@@ -645,47 +639,7 @@ pub static BINDINGS: &[Binding] = &[
             fields: ROUTE,
         }],
     },
-    b(
-        "aws_route",
-        "AWS::EC2::Route",
-        &[
-            f("route_table_id", "RouteTableId", Value),
-            f(
-                "destination_cidr_block",
-                "DestinationCidrBlock",
-                Decode(non_empty),
-            ),
-            f(
-                "destination_ipv6_cidr_block",
-                "DestinationIpv6CidrBlock",
-                Decode(non_empty),
-            ),
-            f(
-                "destination_prefix_list_id",
-                "DestinationPrefixListId",
-                Decode(non_empty),
-            ),
-            f("gateway_id", "GatewayId", Decode(non_empty)),
-            f("nat_gateway_id", "NatGatewayId", Decode(non_empty)),
-            f("vpc_endpoint_id", "VpcEndpointId", Decode(non_empty)),
-            f("transit_gateway_id", "TransitGatewayId", Decode(non_empty)),
-            f(
-                "network_interface_id",
-                "NetworkInterfaceId",
-                Decode(non_empty),
-            ),
-            f(
-                "egress_only_gateway_id",
-                "EgressOnlyInternetGatewayId",
-                Decode(non_empty),
-            ),
-            f(
-                "vpc_peering_connection_id",
-                "VpcPeeringConnectionId",
-                Decode(non_empty),
-            ),
-        ],
-    ),
+    b("aws_route", "AWS::EC2::Route", STANDALONE_ROUTE),
     b(
         "aws_route_table_association",
         "AWS::EC2::SubnetRouteTableAssociation",
