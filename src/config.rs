@@ -32,6 +32,9 @@ pub struct Config {
     pub max_file_size: Option<u64>,
     #[serde(default)]
     pub per_file_ignores: std::collections::BTreeMap<String, Vec<String>>,
+    /// The directory of the settings file: per-file patterns are relative to it.
+    #[serde(skip)]
+    pub base: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +74,7 @@ impl Config {
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         config.rules = config.rules.iter().map(|d| base.join(d)).collect();
+        config.base = base.canonicalize().ok();
         config
             .per_file_ignores_set()
             .map_err(|message| ConfigError::Invalid {
@@ -91,7 +95,11 @@ impl Config {
         let set = builder
             .build()
             .map_err(|e| format!("per-file-ignores: {e}"))?;
-        Ok(PerFileIgnores { set, codes })
+        Ok(PerFileIgnores {
+            set,
+            codes,
+            base: self.base.clone(),
+        })
     }
 }
 
@@ -100,6 +108,7 @@ impl Config {
 pub struct PerFileIgnores {
     set: GlobSet,
     codes: Vec<Vec<String>>,
+    base: Option<PathBuf>,
 }
 
 impl Default for PerFileIgnores {
@@ -107,16 +116,28 @@ impl Default for PerFileIgnores {
         PerFileIgnores {
             set: GlobSet::empty(),
             codes: Vec::new(),
+            base: None,
         }
     }
 }
 
 impl PerFileIgnores {
-    /// The codes ignored in `path` (as given; a leading `./` is not part of the match).
+    /// The codes ignored in `path`: matched relative to the settings file's directory (and,
+    /// failing that, as given without a leading `./`).
     pub fn for_path(&self, path: &str) -> Vec<String> {
-        let path = path.strip_prefix("./").unwrap_or(path);
-        self.set
-            .matches(path)
+        if self.codes.is_empty() {
+            return Vec::new();
+        }
+        let relative = self.base.as_ref().and_then(|base| {
+            let full = Path::new(path).canonicalize().ok()?;
+            full.strip_prefix(base).ok().map(Path::to_path_buf)
+        });
+        let given = PathBuf::from(path.strip_prefix("./").unwrap_or(path));
+        let mut matched = self.set.matches(relative.as_ref().unwrap_or(&given));
+        if matched.is_empty() {
+            matched = self.set.matches(&given);
+        }
+        matched
             .into_iter()
             .flat_map(|i| self.codes[i].iter().cloned())
             .collect()

@@ -73,7 +73,8 @@ pub fn search<'p>(program: &'p Program, query: &str) -> Vec<&'p Rule> {
                     .iter()
                     .filter(|w| symptom.contains(*w) || other.contains(*w))
                     .count();
-                if words.is_empty() || hits * 2 < words.len().max(1) {
+                // Most of the query's words must appear, not just one common word of two.
+                if words.is_empty() || hits * 2 <= words.len() {
                     0
                 } else {
                     hits

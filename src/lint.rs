@@ -35,6 +35,13 @@ const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template"];
 pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    // The same file named twice (`infra infra/api.yaml`) is linted once.
+    let mut seen = std::collections::HashSet::new();
+    let mut add = |files: &mut Vec<PathBuf>, p: PathBuf| {
+        if seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())) {
+            files.push(p);
+        }
+    };
     for p in paths {
         if p.is_dir() {
             let walker = walkdir::WalkDir::new(p)
@@ -44,14 +51,14 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
             for entry in walker {
                 match entry {
                     Ok(e) if e.file_type().is_file() && has_extension(e.path()) => {
-                        files.push(e.into_path())
+                        add(&mut files, e.into_path())
                     }
                     Ok(_) => {}
                     Err(e) => errors.push(path_error(p, &e.to_string())),
                 }
             }
         } else if p.exists() {
-            files.push(p.clone());
+            add(&mut files, p.clone());
         } else {
             errors.push(path_error(p, "no such file or directory"));
         }

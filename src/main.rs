@@ -193,6 +193,14 @@ fn main() -> ExitCode {
             per_file: config.per_file_ignores_set().unwrap_or_default(),
         },
     };
+    let codes: Vec<&str> = program.rules.iter().map(|r| r.code.as_str()).collect();
+    let unknown = opts.selection.unknown_selectors(&codes);
+    if !unknown.is_empty() {
+        eprintln!(
+            "error: no rule matches {unknown:?} (from --select, --ignore or the settings file); `ecslint rules` lists them"
+        );
+        return ExitCode::from(2);
+    }
     let report = lint::run(&cli.paths, &program, &opts);
     let out = match cli.format {
         Format::Human => render::human::render(

@@ -33,10 +33,24 @@ impl Selection {
 /// `ECS00` selects ECS001..ECS009, like a code prefix in ruff.
 fn matches_code(pattern: &str, code: &str) -> bool {
     let p = pattern.trim();
-    p.eq_ignore_ascii_case("all")
-        || code
-            .to_ascii_uppercase()
-            .starts_with(&p.to_ascii_uppercase())
+    !p.is_empty()
+        && (p.eq_ignore_ascii_case("all")
+            || code
+                .to_ascii_uppercase()
+                .starts_with(&p.to_ascii_uppercase()))
+}
+
+impl Selection {
+    /// The selectors that name no rule of `codes` (a typo, or an empty one from a trailing
+    /// comma): ruff refuses those rather than silently selecting nothing or everything.
+    pub fn unknown_selectors<'a>(&'a self, codes: &[&str]) -> Vec<&'a str> {
+        self.select
+            .iter()
+            .chain(&self.ignore)
+            .map(String::as_str)
+            .filter(|p| !codes.iter().any(|c| matches_code(p, c)))
+            .collect()
+    }
 }
 
 /// Drops the findings that the run's selection or the resources' metadata silence.

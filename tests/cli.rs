@@ -492,6 +492,11 @@ fn settings_come_from_the_nearest_ecslint_toml_and_options_override_them() {
     assert_eq!(code, 1);
     let (code, codes) = run_in("[per-file-ignores]\n\"stacks/*.yaml\" = [\"ECS\"]\n", &[]);
     assert_eq!((code, codes), (0, Vec::<String>::new()));
+    // Patterns are relative to the settings file, wherever ecslint runs from.
+    let from_below = ecslint_with(&["--format", "json", "api.yaml"], |c| {
+        c.current_dir(dir.join("stacks"));
+    });
+    assert_eq!(from_below.code, 0, "{}", from_below.stdout);
     std::fs::write(dir.join(".ecslint.toml"), "ignroe = 1\n").expect("config written");
     let bad = ecslint_with(&["stacks"], |c| {
         c.current_dir(&dir);
@@ -502,4 +507,31 @@ fn settings_come_from_the_nearest_ecslint_toml_and_options_override_them() {
         "{}",
         bad.stderr
     );
+}
+
+#[test]
+fn selectors_that_name_no_rule_are_refused() {
+    for args in [["--ignore", "ECS001,"], ["--select", "ECS999"]] {
+        let run = ecslint(&[args[0], args[1], CLEAN]);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stderr.contains("no rule matches"), "{}", run.stderr);
+    }
+    assert_eq!(ecslint(&["--ignore", "ecs00", CLEAN]).code, 0);
+}
+
+#[test]
+fn a_file_named_twice_is_linted_once() {
+    let (_, once) = json(&[FINDING]);
+    let (_, twice) = json(&["testdata/ECS002/fires", FINDING]);
+    let count = |doc: &Value| {
+        list(doc, "findings")
+            .iter()
+            .filter(|f| {
+                f["file"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with("strategy-launch-template.yaml"))
+            })
+            .count()
+    };
+    assert_eq!(count(&once), count(&twice));
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::rc::Rc;
 
 use crate::engine::helpers::{arch, arn, iam, userdata};
-use crate::engine::value::{Ctx, V, Val};
+use crate::engine::value::{Ctx, Facts, V, Val};
 use crate::graph::{EdgeKind, names};
 use crate::node::Node;
 
@@ -15,13 +15,16 @@ type Vals<'g> = Vec<Val<'g>>;
 pub fn follow<'g>(ctx: &Ctx<'g>, v: Val<'g>, ty: Option<&str>) -> Vals<'g> {
     let matches = |r: usize| ty.is_none_or(|t| ctx.graph.resources[r].rtype == t);
     match &v.v {
-        V::Resource(r) => {
-            if matches(*r) {
-                vec![v]
-            } else {
-                vec![Val::absent()]
-            }
+        V::Resource(r) if matches(*r) => vec![v],
+        // A nested stack's output, a custom resource's attribute or an unmapped Terraform
+        // data source can stand for anything: unknown, not "not a role".
+        V::Resource(r) if stands_for_anything(&ctx.graph.resources[*r].rtype) => {
+            vec![Val {
+                v: V::Unknown("a value handed over by another stack or resource".into()),
+                ..v
+            }]
         }
+        V::Resource(_) => vec![Val::absent()],
         V::Str(s, _) => {
             let name = names::name_in_reference(s);
             let found: Vals<'g> = ctx
@@ -58,6 +61,16 @@ pub fn follow<'g>(ctx: &Ctx<'g>, v: Val<'g>, ty: Option<&str>) -> Vals<'g> {
         V::Absent | V::Unknown(_) => vec![v],
         _ => vec![Val::absent()],
     }
+}
+
+/// Resource types whose attributes are values of any kind: nested stacks and applications,
+/// custom resources, and Terraform types the bindings do not map (data sources above all).
+fn stands_for_anything(rtype: &str) -> bool {
+    rtype == "AWS::CloudFormation::Stack"
+        || rtype.starts_with("AWS::Serverless::")
+        || rtype.starts_with("Custom::")
+        || rtype == "AWS::CloudFormation::CustomResource"
+        || !(rtype.starts_with("AWS::") || rtype.starts_with("Data::"))
 }
 
 /// `x <= Type.Path`: the resources of `Type` whose `Path` refers to `x`.
@@ -270,11 +283,8 @@ fn flatten(v: Val<'_>) -> Vals<'_> {
 
 fn exists<'g>(vals: &Vals<'g>) -> Val<'g> {
     if vals.iter().any(|v| !v.is_absent() && !v.is_unknown()) {
-        let facts = vals
-            .iter()
-            .find(|v| !v.is_absent() && !v.is_unknown())
-            .map(|v| v.facts.clone())
-            .unwrap_or_default();
+        let present = vals.iter().filter(|v| !v.is_absent() && !v.is_unknown());
+        let facts = Facts::common(present.map(|v| &v.facts)).unwrap_or_default();
         return Val {
             facts,
             ..Val::bool(true)
@@ -1041,10 +1051,7 @@ Outputs:
             panic!("loads")
         };
         let arena = typed_arena::Arena::new();
-        test(&Ctx {
-            graph: &graph,
-            arena: &arena,
-        });
+        test(&Ctx::new(&graph, &arena));
     }
 
     fn res<'g>(ctx: &Ctx<'g>, id: &str) -> Val<'g> {
@@ -1177,10 +1184,7 @@ mod init_cluster_tests {
             panic!("loads")
         };
         let arena = typed_arena::Arena::new();
-        let ctx = Ctx {
-            graph: &graph,
-            arena: &arena,
-        };
+        let ctx = Ctx::new(&graph, &arena);
         let joins = |id: &str| {
             let spec = Val::new(V::Resource(graph.resource(id).expect("resource")));
             ecs_cluster(&ctx, spec)

@@ -24,10 +24,7 @@ const MAX_ROWS: usize = 4096;
 /// Runs every rule of the program over the graph.
 pub fn run(program: &Program, graph: &Graph) -> Vec<Finding> {
     let arena = Arena::new();
-    let ctx = Ctx {
-        graph,
-        arena: &arena,
-    };
+    let ctx = Ctx::new(graph, &arena);
     let eval = Eval::new(&ctx, program);
     // One finding per (rule, location, message), with every set of conditions it holds under.
     let mut findings: Vec<(Finding, Vec<Facts>)> = Vec::new();
@@ -113,11 +110,13 @@ fn run_rule<'g>(
                 rows = rows
                     .into_iter()
                     .filter_map(|row| {
-                        let facts = eval
+                        let holds: Vec<Facts> = eval
                             .eval(cond, &row.env)
                             .into_iter()
                             .filter(|v| v.truth() == Some(true))
-                            .find_map(|v| row.facts.merge(&v.facts))?;
+                            .filter_map(|v| row.facts.merge(&v.facts))
+                            .collect();
+                        let facts = Facts::common(holds.iter())?;
                         Some(Row {
                             env: row.env,
                             facts,
@@ -273,7 +272,7 @@ mod tests {
             [
                 ("Known", "Known"),
                 ("FromDefault", "FromDefault"),
-                ("Switched", "Switched (when C is true)")
+                ("Switched", "Switched (when C is true and NoDefault is x)")
             ]
         );
         let negated = run_on(
@@ -309,5 +308,48 @@ mod tests {
             template,
         );
         assert_eq!(ids(&back), [("Role", "Task")]);
+    }
+
+    #[test]
+    fn cycles_and_exploding_alternatives_end_as_unknown() {
+        let mut t = String::from(
+            "Parameters:\n  Loop: {Type: String, Default: !Ref Loop}\n  P0: {Type: String, Default: a}\n",
+        );
+        let mut conditions = String::from("Conditions:\n");
+        for i in 1..40 {
+            t.push_str(&format!(
+                "  P{i}: {{Type: String, Default: !If [C{i}, !Ref P{}, !Ref P{}]}}\n",
+                i - 1,
+                i - 1
+            ));
+            conditions.push_str(&format!("  C{i}: !Equals [!Ref P0, !Ref AWS::Region]\n"));
+        }
+        t.push_str(&conditions);
+        t.push_str("Resources:\n  A: {Type: T, Properties: {P: !Ref Loop, Q: !Ref P39}}\n");
+        assert!(run_on("each x: T\n  deny x.P == \"a\" or x.Q == \"b\"", &t).is_empty());
+    }
+
+    #[test]
+    fn equals_conditions_on_one_input_exclude_each_other() {
+        let template = "Parameters:\n  Arch: {Type: String, AllowedValues: [arm64, x86_64]}\nConditions:\n  IsArm: !Equals [!Ref Arch, arm64]\n  IsX86: !Equals [!Ref Arch, x86_64]\n  Never: !Equals [a, b]\nResources:\n  A: {Type: T, Properties: {P: !If [IsArm, arm, x86], Q: !If [IsX86, x86, arm], R: !If [Never, x, y]}}\n";
+        assert!(run_on("each x: T\n  deny x.P != x.Q", template).is_empty());
+        assert!(run_on("each x: T\n  deny x.R == \"x\"", template).is_empty());
+        assert_eq!(
+            run_on("each x: T\n  deny x.R == \"y\" message \"r\"", template)[0].message,
+            "r"
+        );
+    }
+
+    #[test]
+    fn values_handed_over_by_other_stacks_are_unknown() {
+        let template = "Resources:\n  Nested: {Type: AWS::CloudFormation::Stack}\n  Lookup: {Type: Custom::Lookup}\n  Role: {Type: AWS::S3::Bucket}\n  A: {Type: T, Properties: {N: !GetAtt Nested.Outputs.RoleArn, C: !GetAtt Lookup.Arn, B: !Ref Role}}\n";
+        let absent = |prop: &str| {
+            run_on(
+                &format!("each x: T\n  deny not exists(x.{prop} => AWS::IAM::Role)"),
+                template,
+            )
+            .len()
+        };
+        assert_eq!((absent("N"), absent("C"), absent("B")), (0, 0, 1));
     }
 }

@@ -57,7 +57,23 @@ impl Facts {
         Some(Facts(Some(Rc::new(out))))
     }
 
-    /// "when IsArm is true, AWS::Region is eu-west-1"
+    /// What a set of alternatives that all hold assumes: the facts of one of them, or none
+    /// when two of them contradict each other (it holds under more than one scenario, such
+    /// as both branches of an `Fn::If`).
+    pub fn common<'a>(mut alternatives: impl Iterator<Item = &'a Facts>) -> Option<Facts> {
+        let first = alternatives.next()?.clone();
+        if first.is_empty() {
+            return Some(first);
+        }
+        for other in alternatives {
+            if other.is_empty() || first.merge(other).is_none() {
+                return Some(Facts::default());
+            }
+        }
+        Some(first)
+    }
+
+    /// "when IsArm is true and AWS::Region is eu-west-1"
     pub fn describe(&self) -> Option<String> {
         let parts: Vec<String> = self.iter().map(|(k, v)| format!("{k} is {v}")).collect();
         (!parts.is_empty()).then(|| format!("when {}", parts.join(" and ")))
@@ -169,6 +185,27 @@ pub fn hole(i: usize) -> String {
 pub struct Ctx<'g> {
     pub graph: &'g Graph,
     pub arena: &'g Arena<Node>,
+    /// How deep resolution is nested, and how much work the outermost call has done: a
+    /// parameter whose default refers to itself, or `Fn::If` chains that double at every
+    /// level, end as unknown instead of overflowing the stack or running forever.
+    pub depth: std::cell::Cell<usize>,
+    pub work: std::cell::Cell<usize>,
+}
+
+/// Resolution deeper than this is a reference cycle (or absurd nesting).
+const MAX_DEPTH: usize = 64;
+/// Nodes one top-level resolution may visit.
+const MAX_WORK: usize = 100_000;
+
+impl<'g> Ctx<'g> {
+    pub fn new(graph: &'g Graph, arena: &'g Arena<Node>) -> Ctx<'g> {
+        Ctx {
+            graph,
+            arena,
+            depth: std::cell::Cell::new(0),
+            work: std::cell::Cell::new(0),
+        }
+    }
 }
 
 /// Combinations of alternatives above this are not built; the value becomes unknown.
@@ -205,7 +242,30 @@ impl<'g> Ctx<'g> {
 
     /// Resolves a node written in resource `owner` to its alternatives.
     pub fn resolve(&self, node: &'g Node, owner: Option<usize>, facts: &Facts) -> Vec<Val<'g>> {
+        let depth = self.depth.get();
+        if depth == 0 {
+            self.work.set(0);
+        }
+        self.work.set(self.work.get() + 1);
+        if depth >= MAX_DEPTH || self.work.get() > MAX_WORK {
+            let why = "a reference cycle, or too many alternatives to follow";
+            return vec![
+                Val {
+                    facts: facts.clone(),
+                    ..Val::unknown(why)
+                }
+                .at(node.span.clone()),
+            ];
+        }
+        self.depth.set(depth + 1);
         let mut out = self.resolve_inner(node, owner, facts);
+        self.depth.set(depth);
+        if out.len() > MAX_ALTERNATIVES {
+            out = vec![Val {
+                facts: facts.clone(),
+                ..Val::unknown("too many alternatives")
+            }];
+        }
         for v in &mut out {
             v.owner = v.owner.or(owner);
             if v.span.is_none() {
@@ -273,7 +333,10 @@ impl<'g> Ctx<'g> {
                 };
                 let mut out = Vec::new();
                 for (branch, holds) in [(a, true), (b, false)] {
-                    let Some(f) = self.condition_fact(cond, holds).merge(facts) else {
+                    let Some(f) = self
+                        .condition_fact(cond, holds)
+                        .and_then(|c| c.merge(facts))
+                    else {
                         continue;
                     };
                     out.extend(self.resolve(branch, owner, &f));
@@ -368,7 +431,7 @@ impl<'g> Ctx<'g> {
     /// A resource as a value, assuming its own `Condition` holds.
     pub fn resource_val(&self, r: usize, span: Span, facts: &Facts) -> Option<Val<'g>> {
         let own = match &self.graph.resources[r].condition {
-            Some(c) => self.condition_fact(c, true),
+            Some(c) => self.condition_fact(c, true)?,
             None => Facts::default(),
         };
         Val {
@@ -379,9 +442,12 @@ impl<'g> Ctx<'g> {
         .assuming(&own.merge(facts)?)
     }
 
-    /// The fact "condition `name` is `holds`", written in terms of the condition it negates
-    /// when it is a plain `Fn::Not`, so `IsArm`/`IsX86 = !IsArm` contradict each other.
-    pub fn condition_fact(&self, name: &str, holds: bool) -> Facts {
+    /// The facts "condition `name` is `holds`": written in terms of the condition it negates
+    /// when it is a plain `Fn::Not` (so `IsArm` and `IsX86 = !IsArm` contradict each other),
+    /// plus the input value an `Fn::Equals [!Ref Input, literal]` condition fixes (so
+    /// `Arch = arm64` and `Arch = x86_64` do too). `None` when the condition can never be
+    /// `holds`: an `Fn::Equals` of two literals is decided in the template itself.
+    pub fn condition_fact(&self, name: &str, holds: bool) -> Option<Facts> {
         let mut name = name;
         let mut holds = holds;
         for _ in 0..8 {
@@ -406,7 +472,35 @@ impl<'g> Ctx<'g> {
                 None => break,
             }
         }
-        Facts::one(name, if holds { "true" } else { "false" })
+        let fact = Facts::one(name, if holds { "true" } else { "false" });
+        let Some(("Fn::Equals", arg)) = self.graph.conditions.get(name).and_then(Node::intrinsic)
+        else {
+            return Some(fact);
+        };
+        fn literal(n: &Node) -> Option<&str> {
+            n.intrinsic().is_none().then(|| n.as_str()).flatten()
+        }
+        let input = |n: &'g Node| match n.intrinsic() {
+            Some(("Ref", r)) => r.as_str().filter(|r| self.graph.resource(r).is_none()),
+            _ => None,
+        };
+        match arg.items() {
+            [a, b] => match (literal(a), literal(b)) {
+                (Some(x), Some(y)) => ((x == y) == holds).then(Facts::default),
+                (Some(value), None) | (None, Some(value)) => match input(a).or(input(b)) {
+                    Some(p) if holds => fact.merge(&Facts::one(p, value)),
+                    // Not equal to one of two allowed values: equal to the other.
+                    Some(p) => match self.graph.parameter(p).map(|p| p.allowed.as_slice()) {
+                        Some([x, y]) if x == value => fact.merge(&Facts::one(p, y)),
+                        Some([x, y]) if y == value => fact.merge(&Facts::one(p, x)),
+                        _ => Some(fact),
+                    },
+                    None => Some(fact),
+                },
+                _ => Some(fact),
+            },
+            _ => Some(fact),
+        }
     }
 
     fn find_in_map(

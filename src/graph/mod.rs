@@ -35,6 +35,8 @@ pub struct Parameter {
     pub span: Span,
     pub ptype: Option<String>,
     pub default: Option<Node>,
+    /// `AllowedValues`, when given as literals.
+    pub allowed: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -46,6 +46,17 @@ pub fn build(source: Arc<SourceFile>, root: &Node) -> Result<Graph, LoadError> {
                     span: e.key_span.clone(),
                     ptype: e.value.get("Type").and_then(Node::as_str).map(String::from),
                     default: e.value.get("Default").cloned(),
+                    allowed: e
+                        .value
+                        .get("AllowedValues")
+                        .map(|a| {
+                            a.items()
+                                .iter()
+                                .filter_map(Node::as_str)
+                                .map(String::from)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 })
                 .collect()
         })
