@@ -232,14 +232,6 @@ impl<'g> Ctx<'g> {
         }
     }
 
-    /// The resource a value is, for `{placeholders}`: a resource's id, else its display.
-    pub fn resource_of(&self, v: &Val<'g>) -> Option<usize> {
-        match v.v {
-            V::Resource(i) => Some(i),
-            _ => None,
-        }
-    }
-
     /// Resolves a node written in resource `owner` to its alternatives.
     pub fn resolve(&self, node: &'g Node, owner: Option<usize>, facts: &Facts) -> Vec<Val<'g>> {
         let depth = self.depth.get();
