@@ -125,45 +125,93 @@ fn load_candidate(path: &Path, opts: &Options, explicit: bool) -> Outcome {
 /// Lints every file under `paths` with the rules of `program`.
 pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
     let (files, mut errors) = discover(paths);
-    let outcomes: Vec<(Outcome, Vec<Finding>)> = files
+    let results: Vec<FileResult> = files
         .par_iter()
         .map(|f| {
+            let mut result = FileResult::default();
             let outcome = load_candidate(f, opts, paths.contains(f));
-            let findings = match &outcome {
-                Outcome::Loaded { graph, .. } => {
-                    suppress::apply(graph, engine::run(program, graph), &opts.selection)
-                }
-                _ => Vec::new(),
-            };
-            (outcome, findings)
+            result.collect(outcome, None, program, opts);
+            result
         })
         .collect();
     let mut report = Report::default();
-    for (outcome, findings) in outcomes {
-        report.findings.extend(findings);
-        match outcome {
-            Outcome::Skipped => {}
-            Outcome::Loaded { graph, problems } => {
-                report.files_checked += 1;
-                errors.extend(problems.into_iter().map(|p| FileError {
-                    source: graph.source.clone(),
-                    message: p.message,
-                    span: p.span,
-                }));
-            }
-            Outcome::Failed {
-                source,
-                errors: errs,
-            } => {
-                errors.extend(errs.into_iter().map(|p| FileError {
-                    source: source.clone(),
-                    message: p.message,
-                    span: p.span,
-                }));
-            }
-        }
+    for result in results {
+        report.findings.extend(result.findings);
+        errors.extend(result.errors);
+        report.files_checked += usize::from(result.checked);
     }
     report.errors = errors;
     report.sort();
     report
+}
+
+/// What one file gave: findings (of every linted document), errors, and whether any of it
+/// was linted.
+#[derive(Default)]
+struct FileResult {
+    findings: Vec<Finding>,
+    errors: Vec<FileError>,
+    checked: bool,
+}
+
+impl FileResult {
+    /// Lints a loaded document; `document` is its number in a stream of several.
+    fn collect(
+        &mut self,
+        outcome: Outcome,
+        document: Option<usize>,
+        program: &Program,
+        opts: &Options,
+    ) {
+        // In a file of several documents, every message names its document; positions are
+        // already exact in the file.
+        let name = |message: String| match document {
+            Some(n) => format!("{message} (document {n})"),
+            None => message,
+        };
+        match outcome {
+            Outcome::Skipped => {}
+            Outcome::Loaded { graph, problems } => {
+                self.checked = true;
+                let mut findings = engine::run(program, &graph);
+                findings.extend(
+                    problems
+                        .into_iter()
+                        .map(|p| problem_finding(&graph.source, p)),
+                );
+                for mut f in suppress::apply(&graph, findings, &opts.selection) {
+                    f.message = name(f.message);
+                    self.findings.push(f);
+                }
+            }
+            Outcome::Failed { source, errors } => {
+                self.errors.extend(errors.into_iter().map(|p| FileError {
+                    source: source.clone(),
+                    message: name(p.message),
+                    span: p.span,
+                }));
+            }
+            Outcome::Documents(list) => {
+                for (n, o) in list {
+                    self.collect(o, Some(n), program, opts);
+                }
+            }
+        }
+    }
+}
+
+/// A loading problem as a finding, so that every format prints it with its severity.
+fn problem_finding(source: &std::sync::Arc<SourceFile>, p: load::Problem) -> Finding {
+    Finding {
+        code: p.code.to_string(),
+        severity: p.severity,
+        message: p.message,
+        source: source.clone(),
+        span: p.span,
+        resource: p.resource,
+        labels: Vec::new(),
+        help: p.help,
+        symptom: None,
+        url: None,
+    }
 }

@@ -193,7 +193,12 @@ fn main() -> ExitCode {
             per_file: config.per_file_ignores_set().unwrap_or_default(),
         },
     };
-    let codes: Vec<&str> = program.rules.iter().map(|r| r.code.as_str()).collect();
+    let codes: Vec<&str> = program
+        .rules
+        .iter()
+        .map(|r| r.code.as_str())
+        .chain(ecslint::load::CODES.iter().map(|c| c.0))
+        .collect();
     let unknown = opts.selection.unknown_selectors(&codes);
     if !unknown.is_empty() {
         eprintln!(

@@ -18,6 +18,7 @@ fn load_fixture(name: &str) -> Graph {
         }
         Outcome::Failed { errors, .. } => panic!("{name} failed: {errors:?}"),
         Outcome::Skipped => panic!("{name} skipped"),
+        Outcome::Documents(_) => panic!("{name}: several documents"),
     }
 }
 
@@ -790,7 +791,7 @@ fn load_text(path: &str, text: &str) -> Outcome {
 fn failure(outcome: Outcome) -> String {
     match outcome {
         Outcome::Failed { errors, .. } => errors[0].message.clone(),
-        Outcome::Loaded { .. } => panic!("loaded"),
+        Outcome::Loaded { .. } | Outcome::Documents(_) => panic!("loaded"),
         Outcome::Skipped => panic!("skipped"),
     }
 }
@@ -831,7 +832,7 @@ fn odd_shapes_load_without_panics() {
         match load_text("plan.json", text) {
             Outcome::Loaded { .. } => {}
             Outcome::Failed { errors, .. } => panic!("{text}: {errors:?}"),
-            Outcome::Skipped => panic!("{text}: skipped"),
+            Outcome::Skipped | Outcome::Documents(_) => panic!("{text}: skipped"),
         }
     }
 }
@@ -906,7 +907,7 @@ fn corpus_plans_load() {
                     .to_string();
                 failed.entry(kind).or_default().push(name);
             }
-            Outcome::Skipped => skipped += 1,
+            Outcome::Skipped | Outcome::Documents(_) => skipped += 1,
         }
     }
     eprintln!(

@@ -3,7 +3,7 @@
 use jsonc_parser::ast::{ObjectPropName, Value};
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
-use crate::load::LoadError;
+use crate::load::{LoadError, Problem};
 use crate::node::{Entry, Kind, MapBuilder, Node};
 use crate::source::Span;
 
@@ -12,7 +12,7 @@ pub const MAX_DEPTH: usize = 256;
 
 pub struct Parsed {
     pub root: Node,
-    pub warnings: Vec<LoadError>,
+    pub warnings: Vec<Problem>,
 }
 
 pub fn parse(text: &str) -> Result<Parsed, LoadError> {
@@ -37,11 +37,25 @@ pub fn parse(text: &str) -> Result<Parsed, LoadError> {
         return Err(LoadError::at("the file is empty".to_string(), 0..0));
     };
     let mut warnings = Vec::new();
-    let root = convert(value, &mut warnings);
+    let lines = LineIndex::new(text);
+    let root = convert(value, &lines, &mut warnings);
     Ok(Parsed { root, warnings })
 }
 
-fn convert(value: Value, warnings: &mut Vec<LoadError>) -> Node {
+/// Line numbers of byte offsets, for the duplicate-key message.
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        LineIndex(text.match_indices('\n').map(|(i, _)| i).collect())
+    }
+
+    fn line(&self, byte: usize) -> usize {
+        self.0.partition_point(|&nl| nl < byte) + 1
+    }
+}
+
+fn convert(value: Value, lines: &LineIndex, warnings: &mut Vec<Problem>) -> Node {
     match value {
         Value::StringLit(s) => Node::scalar(span(s.range), s.value.into_owned(), false),
         Value::NumberLit(n) => Node::scalar(span(n.range), n.value, true),
@@ -52,7 +66,7 @@ fn convert(value: Value, warnings: &mut Vec<LoadError>) -> Node {
             kind: Kind::Seq(
                 a.elements
                     .into_iter()
-                    .map(|v| convert(v, warnings))
+                    .map(|v| convert(v, lines, warnings))
                     .collect(),
             ),
         },
@@ -64,14 +78,14 @@ fn convert(value: Value, warnings: &mut Vec<LoadError>) -> Node {
                     ObjectPropName::Word(w) => span(w.range),
                 };
                 let key = prop.name.into_string();
-                let message = format!("duplicate key `{key}`; the last one is used");
                 let entry = Entry {
-                    key,
+                    key: key.clone(),
                     key_span: key_span.clone(),
-                    value: convert(prop.value, warnings),
+                    value: convert(prop.value, lines, warnings),
                 };
-                if entries.insert(entry).is_some() {
-                    warnings.push(LoadError::at(message, key_span));
+                if let Some(first) = entries.insert(entry) {
+                    let line = lines.line(first.start);
+                    warnings.push(crate::load::yaml::duplicate(&key, line, key_span));
                 }
             }
             Node::map(span(o.range), entries.entries)

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan, Tag};
 
-use crate::load::LoadError;
+use crate::load::{DUPLICATE_KEY, LoadError, MERGE_KEY, Problem};
 use crate::node::{Entry, Kind, MapBuilder, Node};
 use crate::source::{SourceFile, Span};
 
@@ -16,19 +16,31 @@ use crate::source::{SourceFile, Span};
 /// memory.
 const MAX_NODES: usize = 2_000_000;
 
+/// One document of a YAML stream.
 pub struct Parsed {
     pub root: Node,
-    /// Problems that do not stop the file from being linted (duplicate keys).
-    pub warnings: Vec<LoadError>,
+    /// Problems that do not stop the document from being linted (duplicate keys, merge keys).
+    pub warnings: Vec<Problem>,
 }
 
+/// The first document of a YAML stream.
 pub fn parse(src: &SourceFile) -> Result<Parsed, LoadError> {
+    parse_stream(src)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| LoadError::at("the file is empty".to_string(), 0..0))
+}
+
+/// Every document of a YAML stream (`---` separated), in order. All spans are offsets into
+/// the whole file, so positions stay exact whichever document they are in.
+pub fn parse_stream(src: &SourceFile) -> Result<Vec<Parsed>, LoadError> {
     let mut b = Builder {
         src,
         stack: Vec::new(),
         anchors: HashMap::new(),
         root: None,
         warnings: Vec::new(),
+        documents: Vec::new(),
         nodes: 0,
     };
     let mut parser = Parser::new_from_str(&src.text);
@@ -38,17 +50,12 @@ pub fn parse(src: &SourceFile) -> Result<Parsed, LoadError> {
             let at = src.byte_of_char(m.index());
             LoadError::at(format!("invalid YAML: {}", e.info()), at..at)
         })?;
-        if b.event(event, span)? {
-            break;
-        }
+        b.event(event, span)?;
     }
-    match b.root {
-        Some(root) => Ok(Parsed {
-            root,
-            warnings: b.warnings,
-        }),
-        None => Err(LoadError::at("the file is empty".to_string(), 0..0)),
+    if b.documents.is_empty() {
+        return Err(LoadError::at("the file is empty".to_string(), 0..0));
     }
+    Ok(b.documents)
 }
 
 enum Frame {
@@ -63,8 +70,17 @@ enum Frame {
         anchor: usize,
         tag: Option<(String, Span)>,
         entries: MapBuilder,
-        pending_key: Option<(String, Span)>,
+        /// The keys brought in by `<<` merge keys, which explicit keys override.
+        merged: MapBuilder,
+        pending_key: Option<PendingKey>,
     },
+}
+
+struct PendingKey {
+    text: String,
+    span: Span,
+    /// A plain `<<`: a YAML 1.1 merge key.
+    merge: bool,
 }
 
 struct Builder<'a> {
@@ -72,7 +88,8 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
-    warnings: Vec<LoadError>,
+    warnings: Vec<Problem>,
+    documents: Vec<Parsed>,
     nodes: usize,
 }
 
@@ -81,8 +98,8 @@ impl Builder<'_> {
         self.src.byte_of_char(s.start.index())..self.src.byte_of_char(s.end.index())
     }
 
-    /// Handles one event; returns true once the first document is complete.
-    fn event(&mut self, event: Event, span: YSpan) -> Result<bool, LoadError> {
+    /// Handles one event.
+    fn event(&mut self, event: Event, span: YSpan) -> Result<(), LoadError> {
         let sp = self.span(&span);
         match event {
             Event::Scalar(text, style, anchor, tag) => {
@@ -105,7 +122,7 @@ impl Builder<'_> {
                     tag,
                     items: Vec::new(),
                 });
-                Ok(false)
+                Ok(())
             }
             Event::MappingStart(anchor, tag) => {
                 self.check_depth(&sp)?;
@@ -115,13 +132,14 @@ impl Builder<'_> {
                     anchor,
                     tag,
                     entries: MapBuilder::default(),
+                    merged: MapBuilder::default(),
                     pending_key: None,
                 });
-                Ok(false)
+                Ok(())
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let end = sp.end.max(sp.start);
                 let (node, anchor, tag) = match frame {
@@ -146,10 +164,12 @@ impl Builder<'_> {
                         anchor,
                         tag,
                         entries,
+                        merged,
                         ..
                     } => {
-                        let entries = entries.entries;
+                        let mut entries = entries.entries;
                         let end = entries.last().map_or(end, |e| e.value.span.end.max(start));
+                        add_merged(&mut entries, merged.entries);
                         (Node::map(start..end, entries), anchor, tag)
                     }
                 };
@@ -169,9 +189,19 @@ impl Builder<'_> {
                 }
                 self.finish(node, 0)
             }
-            Event::DocumentEnd => Ok(self.root.is_some()),
+            Event::DocumentEnd => {
+                if let Some(root) = self.root.take() {
+                    self.documents.push(Parsed {
+                        root,
+                        warnings: std::mem::take(&mut self.warnings),
+                    });
+                }
+                // Anchors belong to their document.
+                self.anchors.clear();
+                Ok(())
+            }
             Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::Nothing => {
-                Ok(false)
+                Ok(())
             }
         }
     }
@@ -245,57 +275,128 @@ impl Builder<'_> {
         )
     }
 
-    fn finish(&mut self, node: Node, anchor: usize) -> Result<bool, LoadError> {
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), LoadError> {
         self.nodes += 1;
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
+        let src = self.src;
         match self.stack.last_mut() {
             None => {
                 if self.root.is_none() {
                     self.root = Some(node);
                 }
-                Ok(true)
             }
-            Some(Frame::Seq { items, .. }) => {
-                items.push(node);
-                Ok(false)
-            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
                 entries,
+                merged,
                 pending_key,
                 ..
-            }) => {
-                match pending_key.take() {
-                    None => {
-                        let key = match &node.kind {
-                            Kind::Scalar(s) => s.text.clone(),
-                            _ => "<complex key>".to_string(),
-                        };
-                        *pending_key = Some((key, node.span));
+            }) => match pending_key.take() {
+                None => {
+                    let (text, merge) = match &node.kind {
+                        Kind::Scalar(s) => (s.text.clone(), s.plain && s.text == "<<"),
+                        _ => ("<complex key>".to_string(), false),
+                    };
+                    *pending_key = Some(PendingKey {
+                        text,
+                        span: node.span,
+                        merge,
+                    });
+                }
+                Some(key) if key.merge && mergeable(&node) => {
+                    self.warnings.push(merge_warning(key.span));
+                    merge_into(merged, node);
+                }
+                Some(key) => {
+                    if key.merge {
+                        self.warnings.push(Problem::error(
+                            MERGE_KEY,
+                            "a merge key `<<` takes a mapping or a list of mappings; this one is kept as a plain key".to_string(),
+                            key.span.clone(),
+                        ));
                     }
-                    Some((key, key_span)) => {
-                        let message = format!("duplicate key `{key}`");
-                        let entry = Entry {
-                            key,
-                            key_span: key_span.clone(),
-                            value: node,
-                        };
-                        if let Some(first) = entries.insert(entry) {
-                            let (line, _) = self.src.line_col(first.start);
-                            self.warnings.push(LoadError::at(
-                                format!(
-                                    "{message} (first defined on line {line}); the last one is used"
-                                ),
-                                key_span,
-                            ));
-                        }
+                    let entry = Entry {
+                        key: key.text.clone(),
+                        key_span: key.span.clone(),
+                        value: node,
+                    };
+                    if let Some(first) = entries.insert(entry) {
+                        self.warnings.push(duplicate(
+                            &key.text,
+                            src.line_col(first.start).0,
+                            key.span,
+                        ));
                     }
                 }
-                Ok(false)
-            }
+            },
         }
+        Ok(())
     }
+}
+
+/// A duplicate key: an error, though the file is still linted with the last value.
+pub fn duplicate(key: &str, line: usize, again: Span) -> Problem {
+    Problem::error(
+        DUPLICATE_KEY,
+        format!(
+            "duplicate key `{key}`: it is already defined on line {line} of this mapping; only this last one is used"
+        ),
+        again,
+    )
+    .with_help("Remove or rename one of the two; the AWS CLI (`cloudformation deploy`, `package`) and cfn-lint refuse duplicate keys.")
+}
+
+fn merge_warning(span: Span) -> Problem {
+    Problem::warning(
+        MERGE_KEY,
+        "YAML merge key `<<`: CloudFormation does not accept merge keys; ecslint lints the merged mapping".to_string(),
+        span,
+    )
+    .with_help("Write the merged keys out in this mapping (CloudFormation's YAML has no anchors, aliases or merge keys), or expand them before deploying.")
+}
+
+/// `<<` merges a mapping or a list of mappings (YAML 1.1 merge key type).
+fn mergeable(node: &Node) -> bool {
+    match &node.kind {
+        Kind::Map(_) => true,
+        Kind::Seq(items) => items.iter().all(Node::is_map),
+        _ => false,
+    }
+}
+
+/// Adds one `<<` value to the keys merged so far. As in PyYAML: in a list, an earlier mapping
+/// wins over a later one; a later `<<` of the same mapping wins over an earlier one.
+fn merge_into(merged: &mut MapBuilder, value: Node) {
+    let sources = match value.kind {
+        Kind::Map(entries) => vec![entries],
+        Kind::Seq(items) => items
+            .into_iter()
+            .map(|n| match n.kind {
+                Kind::Map(entries) => entries,
+                _ => Vec::new(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut combined = MapBuilder::default();
+    for entry in sources.into_iter().rev().flatten() {
+        combined.insert(entry);
+    }
+    for entry in combined.entries {
+        merged.insert(entry);
+    }
+}
+
+/// Explicit keys win over merged ones; the merged keys keep the spans where they are written.
+fn add_merged(entries: &mut Vec<Entry>, merged: Vec<Entry>) {
+    if merged.is_empty() {
+        return;
+    }
+    let explicit: std::collections::HashSet<String> =
+        entries.iter().map(|e| e.key.clone()).collect();
+    entries.extend(merged.into_iter().filter(|e| !explicit.contains(&e.key)));
 }
 
 /// `!GetAtt Res.Attr` → `[Res, Attr]`, split on the first dot (attribute names may contain
@@ -356,6 +457,7 @@ fn count(node: &Node) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Severity;
 
     fn load(text: &str) -> (std::sync::Arc<SourceFile>, Node) {
         let src = SourceFile::new("t.yaml", text.to_string());
@@ -405,6 +507,66 @@ mod tests {
         assert_eq!(parsed.warnings.len(), 1);
         assert!(parsed.warnings[0].message.contains("line 1"));
         assert_eq!(parsed.root.get("a").unwrap().as_str(), Some("3"));
+    }
+
+    #[test]
+    fn merge_keys_merge_as_in_yaml_1_1() {
+        let text = "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\none: {<<: *a, x: 0}\nlist: {<<: [*a, *b]}\nquoted: {'<<': *a}\n";
+        let src = SourceFile::new("t", text.to_string());
+        let parsed = parse(&src).unwrap();
+        let one = parsed.root.get("one").unwrap();
+        // Explicit keys win; merged ones keep the span where they are written.
+        assert_eq!(one.get("x").unwrap().as_str(), Some("0"));
+        let y = one.entry("y").unwrap();
+        assert_eq!(
+            (y.value.as_str(), src.line_col(y.key_span.start)),
+            (Some("1"), (1, 14))
+        );
+        // In a list, the earlier mapping wins.
+        let list = parsed.root.get("list").unwrap();
+        let got: Vec<_> = ["x", "y", "z"]
+            .iter()
+            .map(|k| list.get(k).and_then(Node::as_str))
+            .collect();
+        assert_eq!(got, [Some("1"), Some("1"), Some("2")]);
+        // A quoted `<<` is an ordinary key.
+        assert!(parsed.root.get("quoted").unwrap().get("<<").is_some());
+        let codes: Vec<_> = parsed
+            .warnings
+            .iter()
+            .map(|w| (w.code, w.severity, src.line_col(w.span.start).0))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (MERGE_KEY, Severity::Warning, 3),
+                (MERGE_KEY, Severity::Warning, 4)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_merge_key_on_a_scalar_is_an_error_and_kept() {
+        let src = SourceFile::new("t", "a: {<<: 1}\n".to_string());
+        let parsed = parse(&src).unwrap();
+        assert_eq!(parsed.warnings[0].severity, Severity::Error);
+        assert!(parsed.root.get("a").unwrap().get("<<").is_some());
+    }
+
+    #[test]
+    fn every_document_of_a_stream_is_parsed_with_file_positions() {
+        let text = "kind: x\n---\na: &x 1\n---\nb: 2\nb: 3\n";
+        let src = SourceFile::new("t", text.to_string());
+        let docs = parse_stream(&src).unwrap();
+        assert_eq!(docs.len(), 3);
+        let b = docs[2].root.entry("b").unwrap();
+        assert_eq!(src.line_col(b.key_span.start), (6, 1));
+        // Problems belong to their document.
+        assert!(docs[0].warnings.is_empty() && docs[1].warnings.is_empty());
+        assert_eq!(docs[2].warnings.len(), 1);
+        // Anchors do not reach into the next document.
+        let src = SourceFile::new("t", "a: &x 1\n---\nb: *x\n".to_string());
+        assert!(parse_stream(&src).is_err());
     }
 
     #[test]

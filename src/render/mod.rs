@@ -19,8 +19,17 @@ pub struct RuleInfo<'a> {
 }
 
 impl<'a> RuleInfo<'a> {
-    /// The headers of every rule of a program.
+    /// The headers of every rule of a program, and of the problems loading reports.
     pub fn all(program: &'a crate::dsl::Program) -> Vec<RuleInfo<'a>> {
+        let loading = crate::load::CODES
+            .iter()
+            .map(|&(code, slug, summary)| RuleInfo {
+                code,
+                slug,
+                summary,
+                fix: None,
+                symptom: None,
+            });
         program
             .rules
             .iter()
@@ -31,6 +40,7 @@ impl<'a> RuleInfo<'a> {
                 fix: r.fix.as_deref(),
                 symptom: r.symptom.as_deref(),
             })
+            .chain(loading)
             .collect()
     }
 }
