@@ -1,4 +1,5 @@
-//! `.ecslint.toml`: project settings, found in the working directory or the nearest parent.
+//! `.ecslint.toml`: project settings, found in the working directory or the nearest parent
+//! up to the repository root (the first directory holding `.git`) or the home directory.
 //! Command-line options override them.
 //!
 //! ```toml
@@ -7,6 +8,7 @@
 //! fail-level = "error"          # error | warning | info | never
 //! rules = ["ci/ecslint-rules"]  # directories of extra rule files, relative to this file
 //! max-file-size = 10485760
+//! exclude = ["legacy/**"]       # globs not walked, relative to this file
 //!
 //! [per-file-ignores]
 //! "legacy/**" = ["ECS005"]
@@ -30,11 +32,20 @@ pub struct Config {
     #[serde(default)]
     pub rules: Vec<PathBuf>,
     pub max_file_size: Option<u64>,
+    /// Globs of paths not to lint below a walked directory.
+    #[serde(default)]
+    pub exclude: Vec<String>,
     #[serde(default)]
     pub per_file_ignores: std::collections::BTreeMap<String, Vec<String>>,
     /// The directory of the settings file: per-file patterns are relative to it.
     #[serde(skip)]
     pub base: Option<PathBuf>,
+    /// The settings file these settings come from; `None` for the defaults.
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+    /// The directories searched for a settings file, nearest first.
+    #[serde(skip)]
+    pub searched: Vec<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,16 +61,28 @@ pub enum ConfigError {
 
 impl Config {
     /// The nearest `.ecslint.toml` from `start` upwards, or the defaults when there is none.
-    /// Relative rule directories are resolved against the file's directory.
+    /// The search ends at the repository root (the first directory holding `.git`) or the
+    /// home directory: a settings file above them belongs to no project of this run (one in
+    /// `/tmp` or a shared parent could turn every rule off).
     pub fn discover(start: &Path) -> Result<Config, ConfigError> {
-        match start
-            .ancestors()
-            .map(|d| d.join(FILE_NAME))
-            .find(|p| p.is_file())
-        {
-            Some(path) => Config::read(&path),
-            None => Ok(Config::default()),
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let mut searched = Vec::new();
+        for dir in start.ancestors() {
+            searched.push(dir.to_path_buf());
+            let path = dir.join(FILE_NAME);
+            if path.is_file() {
+                let mut config = Config::read(&path)?;
+                config.searched = searched;
+                return Ok(config);
+            }
+            if dir.join(".git").exists() || home.as_deref() == Some(dir) {
+                break;
+            }
         }
+        Ok(Config {
+            searched,
+            ..Config::default()
+        })
     }
 
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
@@ -75,13 +98,20 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("."));
         config.rules = config.rules.iter().map(|d| base.join(d)).collect();
         config.base = base.canonicalize().ok();
+        config.path = Some(path.to_path_buf());
         config
             .per_file_ignores_set()
+            .and_then(|_| config.excludes())
             .map_err(|message| ConfigError::Invalid {
                 path: name,
                 message,
             })?;
         Ok(config)
+    }
+
+    /// The `exclude` globs, relative to the settings file.
+    pub fn excludes(&self) -> Result<Excludes, String> {
+        Excludes::new(&self.exclude, self.base.as_deref())
     }
 
     /// The per-file ignores as (globs, codes per glob).
@@ -100,6 +130,158 @@ impl Config {
             codes,
             base: self.base.clone(),
         })
+    }
+}
+
+/// The command-line values that override the settings file, for `--show-config`.
+#[derive(Default)]
+pub struct Overrides {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_level: Option<String>,
+    pub rules: Vec<PathBuf>,
+    pub max_file_size: Option<u64>,
+    pub exclude: Vec<String>,
+}
+
+impl Config {
+    /// Where the settings come from, for `--verbose`.
+    pub fn describe_source(&self) -> String {
+        match (&self.path, self.searched.last()) {
+            (Some(p), _) => format!("settings file: {}", p.display()),
+            (None, Some(top)) => format!(
+                "no settings file: no {FILE_NAME} from {} up to {}; the defaults apply",
+                self.searched[0].display(),
+                top.display()
+            ),
+            (None, None) => "no settings file; the defaults apply".to_string(),
+        }
+    }
+
+    /// The effective settings as TOML, each with where it came from: the settings file, the
+    /// command line, or the default.
+    pub fn show(&self, cli: &Overrides) -> String {
+        let file = self
+            .path
+            .as_ref()
+            .map_or_else(String::new, |p| p.display().to_string());
+        let origin = |in_file: bool, on_cli: bool| match (in_file, on_cli) {
+            (_, true) if !in_file => "command line".to_string(),
+            (true, true) => format!("{file} and the command line"),
+            (true, false) => file.clone(),
+            (false, _) => "default".to_string(),
+        };
+        let list = |v: &[String]| {
+            let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+            format!("[{}]", items.join(", "))
+        };
+        let paths = |v: &[PathBuf]| {
+            let items: Vec<String> = v
+                .iter()
+                .map(|p| format!("{:?}", p.display().to_string()))
+                .collect();
+            format!("[{}]", items.join(", "))
+        };
+        let select = if cli.select.is_empty() {
+            (list(&self.select), origin(!self.select.is_empty(), false))
+        } else {
+            (list(&cli.select), origin(false, true))
+        };
+        let ignore: Vec<String> = self.ignore.iter().chain(&cli.ignore).cloned().collect();
+        let fail_level = match (&cli.fail_level, &self.fail_level) {
+            (Some(l), _) => (format!("{l:?}"), origin(false, true)),
+            (None, Some(l)) => (format!("{l:?}"), origin(true, false)),
+            (None, None) => ("\"warning\"".to_string(), origin(false, false)),
+        };
+        let rules: Vec<PathBuf> = self.rules.iter().chain(&cli.rules).cloned().collect();
+        let max = match (cli.max_file_size, self.max_file_size) {
+            (Some(n), _) => (n.to_string(), origin(false, true)),
+            (None, Some(n)) => (n.to_string(), origin(true, false)),
+            (None, None) => (
+                crate::load::DEFAULT_MAX_FILE_SIZE.to_string(),
+                origin(false, false),
+            ),
+        };
+        let exclude: Vec<String> = self.exclude.iter().chain(&cli.exclude).cloned().collect();
+        let rows = [
+            ("select", select.0, select.1),
+            (
+                "ignore",
+                list(&ignore),
+                origin(!self.ignore.is_empty(), !cli.ignore.is_empty()),
+            ),
+            ("fail-level", fail_level.0, fail_level.1),
+            (
+                "rules",
+                paths(&rules),
+                origin(!self.rules.is_empty(), !cli.rules.is_empty()),
+            ),
+            ("max-file-size", max.0, max.1),
+            (
+                "exclude",
+                list(&exclude),
+                origin(!self.exclude.is_empty(), !cli.exclude.is_empty()),
+            ),
+        ];
+        let mut out = format!("# {}\n", self.describe_source());
+        for (name, value, from) in rows {
+            let line = format!("{name} = {value}");
+            out.push_str(&format!("{line:<40} # {from}\n"));
+        }
+        if !self.per_file_ignores.is_empty() {
+            out.push_str(&format!("\n[per-file-ignores]{:<22} # {file}\n", ""));
+            for (pattern, codes) in &self.per_file_ignores {
+                out.push_str(&format!("{pattern:?} = {}\n", list(codes)));
+            }
+        }
+        out
+    }
+
+    /// True when the file's `select` and `ignore` leave none of `codes` (the rules) reported.
+    pub fn disables_every_rule(&self, codes: &[&str]) -> bool {
+        let selection = crate::suppress::Selection {
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            ..Default::default()
+        };
+        self.path.is_some() && !codes.is_empty() && !codes.iter().any(|c| selection.wants(c))
+    }
+}
+
+/// Paths not linted below a walked directory: globs matched against the file or directory
+/// name, the path relative to `base` (the settings file's directory, or the working directory
+/// for `--exclude`), and the path as found.
+#[derive(Clone, Debug)]
+pub struct Excludes {
+    set: GlobSet,
+    base: Option<PathBuf>,
+}
+
+impl Excludes {
+    pub fn new(patterns: &[String], base: Option<&Path>) -> Result<Excludes, String> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            builder.add(Glob::new(pattern).map_err(|e| format!("exclude: {e}"))?);
+        }
+        Ok(Excludes {
+            set: builder.build().map_err(|e| format!("exclude: {e}"))?,
+            base: base.and_then(|b| std::path::absolute(b).ok()),
+        })
+    }
+
+    pub fn matches(&self, path: &Path) -> bool {
+        if self.set.is_empty() {
+            return false;
+        }
+        let name = path.file_name().map(Path::new);
+        let relative = self.base.as_ref().and_then(|base| {
+            let full = std::path::absolute(path).ok()?;
+            full.strip_prefix(base).ok().map(Path::to_path_buf)
+        });
+        let given = path.strip_prefix(".").unwrap_or(path);
+        name.is_some_and(|n| self.set.is_match(n))
+            || relative.is_some_and(|r| self.set.is_match(r))
+            || self.set.is_match(given)
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::config::Excludes;
 use crate::dsl::Program;
 use crate::engine;
 use crate::finding::{FileError, Finding};
@@ -16,6 +17,8 @@ use crate::suppress::{self, Selection};
 pub struct Options {
     pub max_file_size: u64,
     pub selection: Selection,
+    /// Paths not to lint below a walked directory (`--exclude`, `exclude` in settings).
+    pub exclude: Vec<Excludes>,
 }
 
 impl Default for Options {
@@ -23,6 +26,7 @@ impl Default for Options {
         Options {
             max_file_size: load::DEFAULT_MAX_FILE_SIZE,
             selection: Selection::default(),
+            exclude: Vec::new(),
         }
     }
 }
@@ -30,12 +34,17 @@ impl Default for Options {
 /// File extensions looked at when walking a directory.
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template"];
 
+/// Directories of generated or downloaded files, not walked unless named explicitly.
+const SKIPPED_DIRS: &[&str] = &["node_modules", ".terraform", "cdk.out"];
+
 /// Expands directories into the candidate files below them (sorted); files named explicitly
-/// are kept whatever their extension. Paths that do not exist become errors.
-pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
+/// are kept whatever their extension, `.gitignore` or `--exclude`. Paths that do not exist
+/// become errors.
+pub fn discover(paths: &[PathBuf], opts: &Options) -> (Vec<PathBuf>, Vec<FileError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    // The same file named twice (`infra infra/api.yaml`) is linted once.
+    // The same file named twice (`infra infra/api.yaml`), or reached through a symbolic link,
+    // is linted once, under the first path it was found by.
     let mut seen = std::collections::HashSet::new();
     let mut add = |files: &mut Vec<PathBuf>, p: PathBuf| {
         if seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())) {
@@ -44,18 +53,8 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
     };
     for p in paths {
         if p.is_dir() {
-            let walker = walkdir::WalkDir::new(p)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| !is_hidden(e.path(), p));
-            for entry in walker {
-                match entry {
-                    Ok(e) if e.file_type().is_file() && has_extension(e.path()) => {
-                        add(&mut files, e.into_path())
-                    }
-                    Ok(_) => {}
-                    Err(e) => errors.push(path_error(p, &e.to_string())),
-                }
+            for f in walk(p, opts, &mut errors) {
+                add(&mut files, f);
             }
         } else if p.exists() {
             add(&mut files, p.clone());
@@ -66,18 +65,71 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
     (files, errors)
 }
 
+/// The template candidates below a directory: regular files with a template extension,
+/// following symbolic links (to files and directories), honouring `.gitignore` and `.ignore`
+/// files (in a git repository or not), skipping hidden entries, `SKIPPED_DIRS` and the
+/// excluded paths. Pipes, sockets and devices are not candidates, so a walk never blocks.
+fn walk(root: &Path, opts: &Options, errors: &mut Vec<FileError>) -> Vec<PathBuf> {
+    let excludes = opts.exclude.clone();
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .follow_links(true)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            let skipped_dir = e.file_type().is_some_and(|t| t.is_dir())
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n));
+            e.depth() == 0 || !(skipped_dir || excludes.iter().any(|x| x.matches(e.path())))
+        });
+    let mut files = Vec::new();
+    for entry in builder.build() {
+        match entry {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && has_extension(e.path()) => {
+                files.push(e.into_path())
+            }
+            Ok(_) => {}
+            Err(err) => {
+                if let Some(error) = walk_error(&err) {
+                    errors.push(error);
+                }
+            }
+        }
+    }
+    files
+}
+
+/// What a walk error means for the user. A link back to a directory being walked is a loop
+/// whose files are found anyway; a mistake in an ignore file concerns no template; a broken
+/// link or an unreadable directory may hide a template and is reported.
+fn walk_error(err: &ignore::Error) -> Option<FileError> {
+    walk_error_at(err, None)
+}
+
+fn walk_error_at(err: &ignore::Error, at: Option<&Path>) -> Option<FileError> {
+    use ignore::Error;
+    match err {
+        Error::Loop { .. } | Error::Glob { .. } | Error::UnrecognizedFileType(_) => None,
+        Error::InvalidDefinition | Error::Partial(_) | Error::WithLineNumber { .. } => None,
+        Error::WithDepth { err, .. } => walk_error_at(err, at),
+        Error::WithPath { path, err } => walk_error_at(err, Some(path)),
+        Error::Io(io) => {
+            let path = at.unwrap_or(Path::new("."));
+            if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+                // A dangling link is reported only where a template could have been.
+                has_extension(path).then(|| path_error(path, "broken symbolic link"))
+            } else {
+                Some(path_error(path, &format!("cannot read: {io}")))
+            }
+        }
+    }
+}
+
 fn has_extension(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| EXTENSIONS.contains(&e))
-}
-
-/// Hidden directories (`.git`, `.terraform`) below a walked root are not linted.
-fn is_hidden(p: &Path, root: &Path) -> bool {
-    p != root
-        && p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.') && n.len() > 1)
 }
 
 fn path_error(p: &Path, message: &str) -> FileError {
@@ -97,34 +149,53 @@ pub fn load_file(path: &Path, opts: &Options) -> Outcome {
 /// an empty file found while walking a directory is skipped like any non-template.
 fn load_candidate(path: &Path, opts: &Options, explicit: bool) -> Outcome {
     let name = path.display().to_string();
-    let fail = |message: String| Outcome::Failed {
-        source: SourceFile::new(name.clone(), String::new()),
-        errors: vec![load::LoadError::whole_file(message)],
-    };
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > opts.max_file_size => {
-            return fail(format!(
-                "the file is {} bytes, more than the limit of {} (see --max-file-size)",
-                m.len(),
-                opts.max_file_size
-            ));
-        }
-        Err(e) => return fail(format!("cannot read the file: {e}")),
-        Ok(_) => {}
-    }
-    match std::fs::read(path) {
+    match read_limited(path, opts.max_file_size) {
         Ok(bytes) if explicit && bytes.iter().all(u8::is_ascii_whitespace) => Outcome::Failed {
             source: SourceFile::new(name.clone(), String::from_utf8_lossy(&bytes).into_owned()),
             errors: vec![load::LoadError::at("the file is empty".to_string(), 0..0)],
         },
         Ok(bytes) => load::load(&name, bytes),
-        Err(e) => fail(format!("cannot read the file: {e}")),
+        Err(message) => Outcome::Failed {
+            source: SourceFile::new(name, String::new()),
+            errors: vec![load::LoadError::whole_file(message)],
+        },
     }
+}
+
+/// The bytes of a file, refused beyond `limit`. The limit is enforced while reading: the size
+/// of a device (`/dev/zero`) or a pipe is not known beforehand.
+fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let regular = file.metadata().ok().filter(|m| m.is_file());
+    if let Some(m) = &regular
+        && m.len() > limit
+    {
+        return Err(format!(
+            "the file is {} bytes, more than the limit of {limit} (see --max-file-size)",
+            m.len()
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(match regular {
+            Some(_) => format!(
+                "the file grew beyond the limit of {limit} bytes while it was read (see --max-file-size)"
+            ),
+            None => format!(
+                "more than the limit of {limit} bytes could be read, and this is not a regular file (a device or a pipe?); see --max-file-size"
+            ),
+        });
+    }
+    Ok(bytes)
 }
 
 /// Lints every file under `paths` with the rules of `program`.
 pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
-    let (files, mut errors) = discover(paths);
+    let (files, mut errors) = discover(paths, opts);
     let results: Vec<FileResult> = files
         .par_iter()
         .map(|f| {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 
-use ecslint::config::Config;
+use ecslint::config::{Config, Excludes};
 use ecslint::dsl::Program;
 use ecslint::explain;
 use ecslint::finding::Severity;
@@ -30,8 +30,21 @@ struct Cli {
     command: Option<Command>,
 
     /// Templates, plans (`terraform show -json plan.out > plan.json`) or directories to lint.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "show_config")]
     paths: Vec<PathBuf>,
+
+    /// Do not lint paths matching this glob below a walked directory (repeatable; files named
+    /// explicitly are always linted).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+
+    /// Print the effective settings, and where each comes from, then exit.
+    #[arg(long)]
+    show_config: bool,
+
+    /// Say on stderr which settings file is in effect.
+    #[arg(long, short)]
+    verbose: bool,
 
     /// Also load the `.ecsl` rule files of this directory (repeatable).
     #[arg(long = "rules", value_name = "DIR", global = true)]
@@ -141,6 +154,23 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if cli.verbose {
+        eprintln!("ecslint: {}", config.describe_source());
+    }
+    if cli.show_config {
+        let overrides = ecslint::config::Overrides {
+            select: cli.select.clone(),
+            ignore: cli.ignore.clone(),
+            fail_level: cli
+                .fail_level
+                .and_then(|l| l.to_possible_value())
+                .map(|v| v.get_name().to_string()),
+            rules: cli.rule_dirs.clone(),
+            max_file_size: cli.max_file_size,
+            exclude: cli.exclude.clone(),
+        };
+        return print(&config.show(&overrides));
+    }
     let dirs: Vec<&std::path::Path> = config
         .rules
         .iter()
@@ -192,6 +222,16 @@ fn main() -> ExitCode {
             ignore: config.ignore.iter().chain(&cli.ignore).cloned().collect(),
             per_file: config.per_file_ignores_set().unwrap_or_default(),
         },
+        exclude: match (
+            config.excludes(),
+            Excludes::new(&cli.exclude, std::env::current_dir().ok().as_deref()),
+        ) {
+            (Ok(file), Ok(given)) => vec![file, given],
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
     };
     let codes: Vec<&str> = program
         .rules
@@ -199,6 +239,16 @@ fn main() -> ExitCode {
         .map(|r| r.code.as_str())
         .chain(ecslint::load::CODES.iter().map(|c| c.0))
         .collect();
+    let rule_codes: Vec<&str> = program.rules.iter().map(|r| r.code.as_str()).collect();
+    if config.disables_every_rule(&rule_codes) {
+        eprintln!(
+            "warning: {} disables every rule (its select and ignore leave none); nothing will be reported",
+            config
+                .path
+                .as_ref()
+                .map_or_else(String::new, |p| p.display().to_string())
+        );
+    }
     let unknown = opts.selection.unknown_selectors(&codes);
     if !unknown.is_empty() {
         eprintln!(

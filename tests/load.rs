@@ -166,3 +166,282 @@ fn every_template_of_a_multi_document_file_is_linted_and_named() {
         human.stdout
     );
 }
+
+/// The files with findings, in order, without repeats.
+fn files(doc: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in doc["findings"].as_array().expect("findings") {
+        let file = f["file"].as_str().unwrap_or_default().to_string();
+        if !out.contains(&file) {
+            out.push(file);
+        }
+    }
+    out
+}
+
+#[test]
+fn files_that_are_not_templates_are_recognised_and_skipped_quietly() {
+    // Walked, and named one by one as pre-commit does.
+    let mut named: Vec<String> = Vec::new();
+    for dir in ["", "helm/", "helm/templates/"] {
+        for entry in std::fs::read_dir(format!("testdata/load/skipped/{dir}")).expect("testdata") {
+            let path = entry.expect("entry").path();
+            if path.is_file() {
+                named.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(named.len() >= 11, "{named:?}");
+    let mut args: Vec<&str> = named.iter().map(String::as_str).collect();
+    args.push("testdata/load/skipped");
+    let run = ecslint(&args);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "No problems found in 0 file(s).\n", "")
+    );
+}
+
+#[test]
+fn symbolic_links_are_followed_and_each_target_linted_once() {
+    // Walked alone, the links are reported by the paths they were found by.
+    let (_, doc) = json(&["testdata/load/symlinks"]);
+    assert_eq!(
+        files(&doc),
+        [
+            "testdata/load/symlinks/more/instances.yaml",
+            "testdata/load/symlinks/stack.yaml"
+        ]
+    );
+    // With their targets in the same walk, each file is linted once (under the first path).
+    let (_, doc) = json(&["testdata/load"]);
+    let all = files(&doc);
+    assert!(
+        all.contains(&"testdata/load/duplicate-key.yaml".to_string()),
+        "{all:?}"
+    );
+    assert!(!all.iter().any(|f| f.contains("symlinks")), "{all:?}");
+    // A link back to an ancestor does not loop; a broken link with a template's name is
+    // reported, others are not.
+    let dir = scratch_dir("symlink-loop");
+    std::fs::copy(
+        "testdata/load/linked/instances.yaml",
+        dir.join("stack.yaml"),
+    )
+    .expect("copy");
+    std::fs::create_dir_all(dir.join("sub")).expect("dir");
+    std::os::unix::fs::symlink("..", dir.join("sub/up")).expect("symlink");
+    std::os::unix::fs::symlink(".", dir.join("here")).expect("symlink");
+    std::os::unix::fs::symlink("gone.yaml", dir.join("broken.yaml")).expect("symlink");
+    std::os::unix::fs::symlink("gone", dir.join("broken")).expect("symlink");
+    let (code, doc) = json_in(&dir, &["."]);
+    assert_eq!(code, 2, "{doc}");
+    assert_eq!(files(&doc), ["./stack.yaml"]);
+    let errors = errors(&doc);
+    assert_eq!(errors.len(), 1, "{doc}");
+    assert_eq!(errors[0]["file"], "./broken.yaml");
+    assert_eq!(errors[0]["message"], "broken symbolic link");
+}
+
+/// Runs the binary with a time limit: a walk must never block on a pipe.
+fn ecslint_timed(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecslint"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the ecslint binary runs");
+    let mut input = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        if let Some(bytes) = stdin {
+            let _ = input.write_all(&bytes);
+        }
+    });
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("waits").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("ecslint {args:?} did not finish");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = writer.join();
+    let out = child.wait_with_output().expect("output");
+    Run {
+        code: out.status.code().expect("exited"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn devices_and_pipes_are_read_within_the_size_limit_and_walks_skip_pipes() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for device in ["/dev/zero", "/dev/urandom"] {
+        if !Path::new(device).exists() {
+            continue;
+        }
+        let run = ecslint_timed(
+            here,
+            &["--format", "json", "--max-file-size", "4096", device],
+            None,
+        );
+        assert_eq!(run.code, 2, "{device}: {}", run.stdout);
+        let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+        let message = doc["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("limit of 4096 bytes"), "{message}");
+        assert!(message.contains("not a regular file"), "{message}");
+    }
+    // A pipe: the template on stdin is read when it fits, refused when it does not.
+    let template = std::fs::read("testdata/load/linked/instances.yaml").expect("testdata");
+    let run = ecslint_timed(here, &["/dev/stdin"], Some(template.clone()));
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let run = ecslint_timed(
+        here,
+        &["--max-file-size", "100", "/dev/stdin"],
+        Some(template),
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    // A FIFO met while walking is skipped, never opened (opening one blocks until a writer comes).
+    let dir = scratch_dir("fifo-walk");
+    std::fs::copy(
+        "testdata/load/linked/instances.yaml",
+        dir.join("stack.yaml"),
+    )
+    .expect("copy");
+    let made = Command::new("mkfifo").arg(dir.join("pipe.yaml")).status();
+    if made.is_ok_and(|s| s.success()) {
+        let run = ecslint_timed(&dir, &["--format", "json", "."], None);
+        let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+        assert_eq!(
+            (run.code, files(&doc)),
+            (1, vec!["./stack.yaml".to_string()])
+        );
+        assert!(errors(&doc).is_empty(), "{doc}");
+    }
+}
+
+#[test]
+fn the_walk_honours_ignore_files_skipped_directories_and_excludes() {
+    let walk = "testdata/load/walk";
+    // `.ignore` hides generated/; node_modules, cdk.out and .terraform are not walked.
+    let (_, doc) = json(&[walk]);
+    assert_eq!(
+        files(&doc),
+        [
+            "testdata/load/walk/app/stack.yaml",
+            "testdata/load/walk/legacy/stack.yaml"
+        ]
+    );
+    let (_, doc) = json(&["--exclude", "legacy", walk]);
+    assert_eq!(files(&doc), ["testdata/load/walk/app/stack.yaml"]);
+    let (_, doc) = json(&["--exclude", "testdata/load/walk/legacy/**", walk]);
+    assert_eq!(files(&doc), ["testdata/load/walk/app/stack.yaml"]);
+    // `exclude` in a settings file is relative to it.
+    let (_, doc) = json(&["--config", "testdata/load/walk/exclude.toml", walk]);
+    assert_eq!(files(&doc), ["testdata/load/walk/app/stack.yaml"]);
+    // Named explicitly, files and directories are always linted.
+    let named = [
+        "testdata/load/walk/generated/stack.yaml",
+        "testdata/load/walk/legacy/stack.yaml",
+        "testdata/load/walk/cdk.out",
+        "testdata/load/walk/node_modules",
+    ];
+    let mut args = vec!["--exclude", "legacy"];
+    args.extend(named);
+    let (_, doc) = json(&args);
+    assert_eq!(
+        files(&doc),
+        [
+            "testdata/load/walk/cdk.out/App.template.json",
+            "testdata/load/walk/generated/stack.yaml",
+            "testdata/load/walk/legacy/stack.yaml",
+            "testdata/load/walk/node_modules/pkg/stack.yaml"
+        ]
+    );
+    // `.gitignore` too, in a git repository or not.
+    let dir = scratch_dir("gitignore-walk");
+    for sub in ["kept", "ignored"] {
+        std::fs::create_dir_all(dir.join(sub)).expect("dir");
+        std::fs::copy(
+            "testdata/load/linked/instances.yaml",
+            dir.join(sub).join("s.yaml"),
+        )
+        .expect("copy");
+    }
+    std::fs::write(dir.join(".gitignore"), "ignored/\n").expect("gitignore");
+    let (_, doc) = json_in(&dir, &["."]);
+    assert_eq!(files(&doc), ["./kept/s.yaml"]);
+}
+
+#[test]
+fn settings_are_searched_up_to_the_repository_root_or_home_only() {
+    let outer = scratch_dir("settings-search");
+    std::fs::copy(
+        "testdata/load/settings/disables-everything.toml",
+        outer.join(".ecslint.toml"),
+    )
+    .expect("copy");
+    let template = "testdata/load/linked/instances.yaml";
+    let place = |dir: &Path| {
+        std::fs::create_dir_all(dir).expect("dir");
+        std::fs::copy(template, dir.join("stack.yaml")).expect("copy");
+    };
+    let run_in = |dir: &Path, home: &Path, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ecslint"))
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", home)
+            .output()
+            .expect("runs");
+        (
+            out.status.code().expect("exited"),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let elsewhere = Path::new("/nonexistent-home");
+    // Below a repository root, a settings file above it is not used.
+    let repo = outer.join("repo/infra");
+    place(&repo);
+    std::fs::create_dir_all(outer.join("repo/.git")).expect(".git");
+    let (code, _, stderr) = run_in(&repo, elsewhere, &["--verbose", "stack.yaml"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no settings file"), "{stderr}");
+    // Below the home directory likewise.
+    let home = outer.join("home");
+    place(&home.join("project"));
+    let (code, _, _) = run_in(&home.join("project"), &home, &["stack.yaml"]);
+    assert_eq!(code, 1);
+    // Elsewhere it is found, said, and warned about: it turns every rule off.
+    let plain = outer.join("plain");
+    place(&plain);
+    let (code, _, stderr) = run_in(&plain, elsewhere, &["--verbose", "stack.yaml"]);
+    assert_eq!(code, 0, "{stderr}");
+    let file = outer.join(".ecslint.toml").display().to_string();
+    assert!(
+        stderr.contains(&format!("settings file: {file}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("disables every rule"), "{stderr}");
+    // --show-config: each setting with where it comes from.
+    let (code, stdout, _) = run_in(
+        &plain,
+        elsewhere,
+        &["--show-config", "--fail-level", "error"],
+    );
+    assert_eq!(code, 0);
+    let origin = |name: &str| -> String {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} = ")))
+            .unwrap_or_else(|| panic!("{name} in {stdout}"));
+        line.rsplit("# ").next().unwrap_or_default().to_string()
+    };
+    assert_eq!(origin("ignore"), file, "{stdout}");
+    assert_eq!(origin("fail-level"), "command line", "{stdout}");
+    assert_eq!(origin("max-file-size"), "default", "{stdout}");
+    assert!(stdout.contains("ignore = [\"ECS\"]"), "{stdout}");
+}

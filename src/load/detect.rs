@@ -1,7 +1,7 @@
 //! Is a document a CloudFormation template, a Terraform plan, or neither?
 
 use crate::load::LoadError;
-use crate::node::Node;
+use crate::node::{Kind as NodeKind, Node};
 
 pub enum Kind {
     Template,
@@ -29,6 +29,9 @@ pub fn detect(root: &Node) -> Kind {
         };
     }
     if let Some(entry) = root.entry("Resources") {
+        if is_appspec(root, &entry.value) {
+            return Kind::Neither;
+        }
         return if entry.value.is_map() {
             Kind::Template
         } else {
@@ -47,11 +50,30 @@ pub fn detect(root: &Node) -> Kind {
     Kind::Neither
 }
 
+/// A CodeDeploy AppSpec file (`appspec.yaml` of ECS blue/green deployments): `version` and a
+/// `Resources` *list* of targets (`- TargetService: {Type: AWS::ECS::Service, ...}`), never
+/// `AWSTemplateFormatVersion`.
+fn is_appspec(root: &Node, resources: &Node) -> bool {
+    matches!(resources.kind, NodeKind::Seq(_))
+        && root.get("version").is_some()
+        && root.get("AWSTemplateFormatVersion").is_none()
+}
+
 /// For a file that failed to parse: does its text look like a template or plan, so the parse
-/// error is worth reporting? Other unparsable files (a Helm chart, a `tsconfig.json` with
-/// comments) are skipped quietly: pre-commit hands ecslint every YAML and JSON file.
+/// error is worth reporting? Other unparsable files (a `tsconfig.json` with comments, a Helm
+/// chart's Go-templated YAML) are skipped quietly: pre-commit hands ecslint every YAML and
+/// JSON file.
 pub fn might_be_infrastructure(text: &str) -> bool {
-    ["AWSTemplateFormatVersion", "Resources", "format_version"]
+    if text.contains("AWSTemplateFormatVersion") {
+        return true;
+    }
+    // Helm templates (`{{ .Values.x }}`, `{{- include ... }}`); CloudFormation's own `{{resolve:`
+    // dynamic references do not look like these.
+    let helm = ["{{ .", "{{- ", "{{ include", "{{ template", "{{- include"]
         .iter()
-        .any(|k| text.contains(k))
+        .any(|k| text.contains(k));
+    !helm
+        && ["Resources", "format_version"]
+            .iter()
+            .any(|k| text.contains(k))
 }
