@@ -445,3 +445,21 @@ fn settings_are_searched_up_to_the_repository_root_or_home_only() {
     assert_eq!(origin("max-file-size"), "default", "{stdout}");
     assert!(stdout.contains("ignore = [\"ECS\"]"), "{stdout}");
 }
+
+#[test]
+fn a_misspelt_resource_type_gets_a_suggestion() {
+    let (code, doc) = json(&["testdata/load/unknown-type.yaml"]);
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(
+        findings(&doc),
+        [f("ECS903", "Cluster", 6, 11), f("ECS903", "Service", 9, 11)]
+    );
+    let message = doc["findings"][1]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("`AWS::ECS::Servce` on Service: did you mean `AWS::ECS::Service`?"),
+        "{message}"
+    );
+    assert_eq!(doc["findings"][1]["severity"], "warning");
+    let (code, _) = json(&["--fail-level", "error", "testdata/load/unknown-type.yaml"]);
+    assert_eq!(code, 0);
+}

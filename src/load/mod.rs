@@ -8,6 +8,7 @@ pub mod cfn;
 pub mod detect;
 pub mod json;
 pub mod tfplan;
+pub mod types;
 pub mod yaml;
 
 use std::sync::Arc;
@@ -183,9 +184,11 @@ pub fn load(path: &str, bytes: Vec<u8>) -> Outcome {
 }
 
 /// One document's tree → a graph, if it is a template or a plan.
-fn load_document(source: &Arc<SourceFile>, root: &Node, problems: Vec<Problem>) -> Outcome {
+fn load_document(source: &Arc<SourceFile>, root: &Node, mut problems: Vec<Problem>) -> Outcome {
     let built = match detect::detect(root) {
-        detect::Kind::Template => cfn::build(source.clone(), root),
+        detect::Kind::Template => cfn::build(source.clone(), root).inspect(|graph| {
+            problems.extend(types::check(graph));
+        }),
         detect::Kind::Plan => tfplan::build(source.clone(), root),
         detect::Kind::Malformed(err) => Err(err),
         detect::Kind::Neither => return Outcome::Skipped,
