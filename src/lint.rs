@@ -126,10 +126,11 @@ fn walk_error_at(err: &ignore::Error, at: Option<&Path>) -> Option<FileError> {
     }
 }
 
+/// In any letter case: `STACK.YAML` and `Stack.Template` are templates too.
 fn has_extension(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.contains(&e))
+        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 fn path_error(p: &Path, message: &str) -> FileError {

@@ -372,8 +372,14 @@ fn the_walk_honours_ignore_files_skipped_directories_and_excludes() {
         .expect("copy");
     }
     std::fs::write(dir.join(".gitignore"), "ignored/\n").expect("gitignore");
+    // Extensions in any letter case.
+    std::fs::copy(
+        "testdata/load/linked/instances.yaml",
+        dir.join("kept/S2.YAML"),
+    )
+    .expect("copy");
     let (_, doc) = json_in(&dir, &["."]);
-    assert_eq!(files(&doc), ["./kept/s.yaml"]);
+    assert_eq!(files(&doc), ["./kept/S2.YAML", "./kept/s.yaml"]);
 }
 
 #[test]
@@ -452,7 +458,20 @@ fn a_misspelt_resource_type_gets_a_suggestion() {
     assert_eq!(code, 1, "{doc}");
     assert_eq!(
         findings(&doc),
-        [f("ECS903", "Cluster", 6, 11), f("ECS903", "Service", 9, 11)]
+        [
+            f("ECS903", "Cluster", 6, 11),
+            f("ECS903", "Service", 9, 11),
+            f("ECS903", "Untyped", 28, 3),
+            f("ECS904", "", 33, 3),
+        ]
+    );
+    let loop_note = &doc["findings"][3];
+    assert_eq!(loop_note["severity"], "info");
+    assert!(
+        loop_note["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("AWS::ECS::Service resources it generates are not linted")),
+        "{loop_note}"
     );
     let message = doc["findings"][1]["message"].as_str().unwrap_or_default();
     assert!(

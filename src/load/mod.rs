@@ -51,12 +51,18 @@ pub const CODES: &[(&str, &str, &str)] = &[
     (
         UNKNOWN_TYPE,
         "unknown-resource-type",
-        "A resource type that does not exist, close to one that does",
+        "A resource without a type, or with a misspelt one (close to a known type)",
+    ),
+    (
+        NOT_EXPANDED,
+        "not-expanded",
+        "Resources that ecslint cannot see, such as those an `Fn::ForEach` loop generates",
     ),
 ];
 pub const DUPLICATE_KEY: &str = "ECS901";
 pub const MERGE_KEY: &str = "ECS902";
 pub const UNKNOWN_TYPE: &str = "ECS903";
+pub const NOT_EXPANDED: &str = "ECS904";
 
 impl Problem {
     pub fn error(code: &'static str, message: String, span: Span) -> Problem {
@@ -73,6 +79,13 @@ impl Problem {
     pub fn warning(code: &'static str, message: String, span: Span) -> Problem {
         Problem {
             severity: Severity::Warning,
+            ..Problem::error(code, message, span)
+        }
+    }
+
+    pub fn info(code: &'static str, message: String, span: Span) -> Problem {
+        Problem {
+            severity: Severity::Info,
             ..Problem::error(code, message, span)
         }
     }
@@ -188,6 +201,8 @@ fn load_document(source: &Arc<SourceFile>, root: &Node, mut problems: Vec<Proble
     let built = match detect::detect(root) {
         detect::Kind::Template => cfn::build(source.clone(), root).inspect(|graph| {
             problems.extend(types::check(graph));
+            problems.extend(types::untyped(root));
+            problems.extend(types::unexpanded_loops(root));
         }),
         detect::Kind::Plan => tfplan::build(source.clone(), root),
         detect::Kind::Malformed(err) => Err(err),

@@ -4,7 +4,8 @@
 //! only when it is close to a known one, so a type newer than the list stays quiet.
 
 use crate::graph::Graph;
-use crate::load::{Problem, UNKNOWN_TYPE};
+use crate::load::{NOT_EXPANDED, Problem, UNKNOWN_TYPE};
+use crate::node::Node;
 
 const KNOWN: &str = include_str!("resource-types.txt");
 
@@ -44,6 +45,65 @@ pub fn check(graph: &Graph) -> Vec<Problem> {
                 .on_resource(&r.id)
                 .with_help(format!("Write `Type: {suggestion}`; CloudFormation refuses a template with a resource type it does not know.")),
             )
+        })
+        .collect()
+}
+
+/// A warning for each resource written without a `Type` key (a `Type` that is a tag or a
+/// function, or a resource that is a tag, is some preprocessor's and stays quiet).
+pub fn untyped(root: &Node) -> Vec<Problem> {
+    let Some(resources) = root.get("Resources") else {
+        return Vec::new();
+    };
+    resources
+        .entries()
+        .iter()
+        .filter(|e| !e.key.starts_with("Fn::ForEach::"))
+        // `Name: !Rain::S3 ...`: an unknown tag, some preprocessor's resource.
+        .filter(|e| !matches!(e.value.entries(), [tag] if tag.key.starts_with('!')))
+        .filter(|e| e.value.get("Type").is_none_or(Node::is_null))
+        .map(|e| {
+            Problem::warning(
+                UNKNOWN_TYPE,
+                format!("{} has no `Type`: no rule checks it", e.key),
+                e.key_span.clone(),
+            )
+            .on_resource(&e.key)
+            .with_help("Give the resource a `Type` such as `AWS::ECS::Service`; CloudFormation refuses a resource without one.")
+        })
+        .collect()
+}
+
+/// An `info` note for each `Fn::ForEach` loop of `Resources` (CloudFormation's
+/// `AWS::LanguageExtensions` transform) that generates resources of a checked namespace:
+/// loops are not expanded, so those resources are not linted.
+pub fn unexpanded_loops(root: &Node) -> Vec<Problem> {
+    let Some(resources) = root.get("Resources") else {
+        return Vec::new();
+    };
+    resources
+        .entries()
+        .iter()
+        .filter(|e| e.key.starts_with("Fn::ForEach::"))
+        .filter_map(|e| {
+            let generated: Vec<&str> = e
+                .value
+                .items()
+                .get(2)?
+                .entries()
+                .iter()
+                .filter_map(|r| r.value.get("Type")?.as_str())
+                .filter(|t| NAMESPACES.iter().any(|ns| t.starts_with(ns)))
+                .collect();
+            let first = generated.first()?;
+            Some(Problem::info(
+                NOT_EXPANDED,
+                format!(
+                    "`{}` is not expanded: the {first} resources it generates are not linted",
+                    e.key
+                ),
+                e.key_span.clone(),
+            ))
         })
         .collect()
 }
@@ -131,6 +191,20 @@ mod tests {
             assert!(known().filter(|k| k.starts_with(ns)).count() >= 6, "{ns}");
         }
         assert!(known().all(|k| NAMESPACES.iter().any(|ns| k.starts_with(ns))));
+    }
+
+    #[test]
+    fn loops_generating_checked_types_are_noted() {
+        let text = "Resources:\n  Fn::ForEach::Services:\n    - Name\n    - [a, b]\n    - Service${Name}:\n        Type: AWS::ECS::Service\n  Fn::ForEach::Buckets:\n    - Name\n    - [a]\n    - Bucket${Name}: {Type: AWS::S3::Bucket}\n";
+        let src = crate::source::SourceFile::new("t.yaml", text.to_string());
+        let root = crate::load::yaml::parse(&src).unwrap().root;
+        let notes = unexpanded_loops(&root);
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].message.contains("Fn::ForEach::Services"),
+            "{}",
+            notes[0].message
+        );
     }
 
     #[test]
