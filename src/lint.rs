@@ -196,6 +196,16 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
 
 /// Lints every file under `paths` with the rules of `program`.
 pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
+    run_listing_skipped(paths, program, opts).0
+}
+
+/// Like `run`, and also lists the files that were read but skipped, being neither a template
+/// nor a plan (for `--verbose`).
+pub fn run_listing_skipped(
+    paths: &[PathBuf],
+    program: &Program,
+    opts: &Options,
+) -> (Report, Vec<PathBuf>) {
     let (files, mut errors) = discover(paths, opts);
     let results: Vec<FileResult> = files
         .par_iter()
@@ -207,14 +217,18 @@ pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
         })
         .collect();
     let mut report = Report::default();
-    for result in results {
+    let mut skipped = Vec::new();
+    for (result, file) in results.into_iter().zip(files) {
+        if !result.checked && result.errors.is_empty() {
+            skipped.push(file);
+        }
         report.findings.extend(result.findings);
         errors.extend(result.errors);
         report.files_checked += usize::from(result.checked);
     }
     report.errors = errors;
     report.sort();
-    report
+    (report, skipped)
 }
 
 /// What one file gave: findings (of every linted document), errors, and whether any of it

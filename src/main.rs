@@ -256,7 +256,15 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let report = lint::run(&cli.paths, &program, &opts);
+    let (report, skipped) = lint::run_listing_skipped(&cli.paths, &program, &opts);
+    if cli.verbose {
+        for path in &skipped {
+            eprintln!(
+                "ecslint: skipped {}: neither a CloudFormation template nor a Terraform plan",
+                path.display()
+            );
+        }
+    }
     let out = match cli.format {
         Format::Human => render::human::render(
             &report,

@@ -199,6 +199,14 @@ fn files_that_are_not_templates_are_recognised_and_skipped_quietly() {
         (run.code, run.stdout.as_str(), run.stderr.as_str()),
         (0, "No problems found in 0 file(s).\n", "")
     );
+    // --verbose names each file skipped, so none goes unseen.
+    let run = ecslint(&["--verbose", "testdata/load/skipped"]);
+    let listed = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("skipped testdata/load/skipped/"))
+        .count();
+    assert_eq!(listed, named.len(), "{}", run.stderr);
 }
 
 #[test]
