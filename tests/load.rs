@@ -159,6 +159,11 @@ fn every_template_of_a_multi_document_file_is_linted_and_named() {
     assert_eq!(findings(&doc), [f("ECS004", "Instances", 25, 11)]);
     let message = doc["findings"][0]["message"].as_str().unwrap_or_default();
     assert!(message.ends_with("(document 2)"), "{message}");
+    // Separators around a single document do not number it.
+    let (_, doc) = json(&["testdata/load/trailing-separator.yaml"]);
+    assert_eq!(findings(&doc), [f("ECS004", "Instances", 17, 11)]);
+    let message = doc["findings"][0]["message"].as_str().unwrap_or_default();
+    assert!(!message.contains("document"), "{message}");
     let human = ecslint(&["testdata/load/multi-document.yaml"]);
     assert!(
         human.stdout.contains("Found 1 problem in 1 file(s)."),

@@ -167,7 +167,7 @@ pub fn load(path: &str, bytes: Vec<u8>) -> Outcome {
         None => text,
     };
     let source = SourceFile::new(path, text);
-    let mut documents = match parse_tree(&source) {
+    let documents = match parse_tree(&source) {
         Ok(d) => d,
         Err(err) => {
             return if detect::might_be_infrastructure(&source.text) {
@@ -180,13 +180,19 @@ pub fn load(path: &str, bytes: Vec<u8>) -> Outcome {
             };
         }
     };
-    if let [(root, problems)] = documents.as_mut_slice() {
+    // Empty documents (a trailing `---`) do not make a file one of several documents.
+    let mut documents: Vec<(usize, Node, Vec<Problem>)> = documents
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (root, _))| !root.is_null())
+        .map(|(i, (root, problems))| (i + 1, root, problems))
+        .collect();
+    if let [(_, root, problems)] = documents.as_mut_slice() {
         return load_document(&source, root, std::mem::take(problems));
     }
     let outcomes: Vec<(usize, Outcome)> = documents
         .into_iter()
-        .enumerate()
-        .map(|(i, (root, problems))| (i + 1, load_document(&source, &root, problems)))
+        .map(|(n, root, problems)| (n, load_document(&source, &root, problems)))
         .filter(|(_, o)| !matches!(o, Outcome::Skipped))
         .collect();
     if outcomes.is_empty() {
