@@ -215,6 +215,7 @@ fn files_that_are_not_templates_are_recognised_and_skipped_quietly() {
 }
 
 #[test]
+#[cfg(unix)]
 fn symbolic_links_are_followed_and_each_target_linted_once() {
     // Walked alone, the links are reported by the paths they were found by.
     let (_, doc) = json(&["testdata/load/symlinks"]);
@@ -256,6 +257,7 @@ fn symbolic_links_are_followed_and_each_target_linted_once() {
 }
 
 /// Runs the binary with a time limit: a walk must never block on a pipe.
+#[cfg(unix)]
 fn ecslint_timed(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_ecslint"))
@@ -290,6 +292,7 @@ fn ecslint_timed(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
 }
 
 #[test]
+#[cfg(unix)]
 fn devices_and_pipes_are_read_within_the_size_limit_and_walks_skip_pipes() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     for device in ["/dev/zero", "/dev/urandom"] {
