@@ -5,9 +5,18 @@ use std::fmt::Write;
 use crate::dsl::Program;
 use crate::dsl::ast::Rule;
 
+/// The page of `ECS000`, which is not a rule file: suppressions are checked in Rust.
+const SUPPRESSION_PAGE: &str = include_str!("../docs/rules/ECS000.md");
+
 /// One line per rule.
 pub fn list(program: &Program) -> String {
-    let mut out = String::new();
+    let mut out = format!(
+        "{:<7} {:<8} {:<40} {}\n",
+        crate::suppress::CODE,
+        "info",
+        crate::suppress::SLUG,
+        crate::suppress::SUMMARY
+    );
     for r in &program.rules {
         let _ = writeln!(
             out,
@@ -23,6 +32,9 @@ pub fn list(program: &Program) -> String {
 pub fn explain(program: &Program, query: &str) -> String {
     if let Some(rule) = program.rule(query.trim()) {
         return page(rule);
+    }
+    if query.trim().eq_ignore_ascii_case(crate::suppress::CODE) {
+        return SUPPRESSION_PAGE.to_string();
     }
     let hits = search(program, query);
     if hits.is_empty() {

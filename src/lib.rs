@@ -5,6 +5,7 @@
 //! `engine` (→ `finding::Finding`s) → `render`.
 
 pub mod bindings;
+pub mod comments;
 pub mod config;
 pub mod dsl;
 pub mod engine;

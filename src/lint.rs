@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::dsl::Program;
 use crate::engine;
-use crate::finding::{FileError, Finding};
+use crate::finding::FileError;
 use crate::load::{self, Outcome};
 use crate::render::Report;
 use crate::source::SourceFile;
@@ -125,22 +125,27 @@ fn load_candidate(path: &Path, opts: &Options, explicit: bool) -> Outcome {
 /// Lints every file under `paths` with the rules of `program`.
 pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
     let (files, mut errors) = discover(paths);
-    let outcomes: Vec<(Outcome, Vec<Finding>)> = files
+    let outcomes: Vec<(Outcome, suppress::Applied)> = files
         .par_iter()
         .map(|f| {
             let outcome = load_candidate(f, opts, paths.contains(f));
-            let findings = match &outcome {
+            let applied = match &outcome {
                 Outcome::Loaded { graph, .. } => {
                     suppress::apply(graph, engine::run(program, graph), &opts.selection)
                 }
-                _ => Vec::new(),
+                _ => suppress::Applied::default(),
             };
-            (outcome, findings)
+            (outcome, applied)
         })
         .collect();
     let mut report = Report::default();
-    for (outcome, findings) in outcomes {
-        report.findings.extend(findings);
+    let mut used = std::collections::HashSet::new();
+    let mut present = std::collections::HashSet::new();
+    for (outcome, applied) in outcomes {
+        report.findings.extend(applied.findings);
+        errors.extend(applied.errors);
+        used.extend(applied.used_addresses);
+        present.extend(applied.present_addresses);
         match outcome {
             Outcome::Skipped => {}
             Outcome::Loaded { graph, problems } => {
@@ -163,6 +168,9 @@ pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
             }
         }
     }
+    let (findings, errs) = suppress::address_reports(&opts.selection, &used, &present);
+    report.findings.extend(findings);
+    errors.extend(errs);
     report.errors = errors;
     report.sort();
     report

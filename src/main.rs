@@ -58,6 +58,10 @@ struct Cli {
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     ignore: Vec<String>,
 
+    /// Make a suppression without a reason (`# ecslint: ignore[ECS002] why`) an error.
+    #[arg(long)]
+    require_reason: bool,
+
     /// Refuse input files larger than this many bytes [default: 52428800].
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
@@ -178,6 +182,9 @@ fn main() -> ExitCode {
         },
         (None, None) => FailLevel::Warning,
     };
+    let codes: Vec<&str> = std::iter::once(ecslint::suppress::CODE)
+        .chain(program.rules.iter().map(|r| r.code.as_str()))
+        .collect();
     let opts = lint::Options {
         max_file_size: cli
             .max_file_size
@@ -191,9 +198,11 @@ fn main() -> ExitCode {
             },
             ignore: config.ignore.iter().chain(&cli.ignore).cloned().collect(),
             per_file: config.per_file_ignores_set().unwrap_or_default(),
+            known: codes.iter().map(|c| c.to_string()).collect(),
+            require_reason: cli.require_reason,
+            addresses: config.addresses.clone(),
         },
     };
-    let codes: Vec<&str> = program.rules.iter().map(|r| r.code.as_str()).collect();
     let unknown = opts.selection.unknown_selectors(&codes);
     if !unknown.is_empty() {
         eprintln!(
@@ -211,11 +220,24 @@ fn main() -> ExitCode {
             },
         ),
         Format::Json => render::json::render(&report),
-        Format::Sarif => render::sarif::render(&report, &render::RuleInfo::all(&program)),
-        Format::Github => render::github::render(&report, &render::RuleInfo::all(&program)),
+        Format::Sarif => render::sarif::render(&report, &rule_infos(&program)),
+        Format::Github => render::github::render(&report, &rule_infos(&program)),
     };
     let _ = std::io::stdout().write_all(out.as_bytes());
     exit_code(&report, fail_level)
+}
+
+/// The loaded rules and the suppression report `ECS000`, for the renderers.
+fn rule_infos(program: &Program) -> Vec<render::RuleInfo<'_>> {
+    let mut infos = render::RuleInfo::all(program);
+    infos.push(render::RuleInfo {
+        code: ecslint::suppress::CODE,
+        slug: ecslint::suppress::SLUG,
+        summary: ecslint::suppress::SUMMARY,
+        fix: None,
+        symptom: None,
+    });
+    infos
 }
 
 fn print(text: &str) -> ExitCode {

@@ -535,3 +535,184 @@ fn a_file_named_twice_is_linted_once() {
     };
     assert_eq!(count(&once), count(&twice));
 }
+
+/// (code, file, line, message) of every finding.
+fn findings_of(doc: &Value) -> Vec<(String, String, u64, String)> {
+    list(doc, "findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn comments_and_metadata_silence_a_finding() {
+    // Each file is the ECS002 case with one form of suppression.
+    for file in [
+        "comment-line-before.yaml",
+        "comment-same-line.yaml",
+        "comment-ignore-file.yaml",
+        "metadata-ignore.yaml",
+        "metadata-object.yaml",
+        "metadata-template.yaml",
+        "metadata.json",
+    ] {
+        let path = format!("testdata/suppress/{file}");
+        let (code, doc) = json(&[&path]);
+        let found = findings_of(&doc);
+        assert!(
+            found.iter().all(|f| f.0 == "ECS000"),
+            "{file}: silenced: {found:?}"
+        );
+        assert_eq!(code, 0, "{file}: info findings do not fail: {doc}");
+    }
+    // Without the suppression, the rule fires.
+    let (_, doc) = json(&[FINDING]);
+    assert_eq!(findings_of(&doc)[0].0, "ECS002");
+    // The same-line comment also names ECS001, which does not fire there.
+    let (_, doc) = json(&["testdata/suppress/comment-same-line.yaml"]);
+    assert_eq!(
+        findings_of(&doc),
+        [(
+            "ECS000".into(),
+            "testdata/suppress/comment-same-line.yaml".into(),
+            111,
+            "Unused suppression (unused: `ECS001`)".into()
+        )]
+    );
+}
+
+#[test]
+fn stale_unknown_and_unreadable_suppressions_are_reported_where_they_are() {
+    let file = "testdata/suppress/stale.yaml";
+    // ECS001 is turned off for the run: its suppression cannot be called unused.
+    let (code, doc) = json(&["--ignore", "ECS001", file]);
+    assert_eq!(code, 0, "{doc}");
+    let found: Vec<(u64, String)> = findings_of(&doc)
+        .into_iter()
+        .map(|f| {
+            assert_eq!((f.0.as_str(), f.1.as_str()), ("ECS000", file));
+            (f.2, f.3)
+        })
+        .collect();
+    let lines: Vec<u64> = found.iter().map(|f| f.0).collect();
+    assert_eq!(lines, [13, 112, 113, 114, 122], "{found:?}");
+    assert!(
+        found[0].1.contains("must come before the first line"),
+        "{found:?}"
+    );
+    assert_eq!(found[1].1, "Unused suppression (unknown: `ECS02`)");
+    assert!(
+        found[2].1.starts_with("Unreadable suppression comment"),
+        "{found:?}"
+    );
+    assert_eq!(found[3].1, "Unused suppression (unused: `ECS002`)");
+    assert_eq!(found[4].1, "Unused suppression (unused: `ECS005`)");
+    // `--ignore ECS000` turns the reports off, like any rule.
+    let (_, doc) = json(&["--ignore", "ECS000,ECS001", file]);
+    assert!(findings_of(&doc).is_empty(), "{doc}");
+    // --fail-level info fails on them.
+    assert_eq!(
+        ecslint(&["--fail-level", "info", "--ignore", "ECS001", file]).code,
+        1
+    );
+}
+
+#[test]
+fn terraform_resources_are_silenced_by_address_in_the_settings_file() {
+    let settings = "testdata/suppress/terraform/ecslint.toml";
+    let plan = "testdata/suppress/terraform/plan.json";
+    let (code, doc) = json(&[plan]);
+    assert_eq!(code, 1);
+    assert!(findings_of(&doc).iter().any(|f| f.0 == "ECS002"), "{doc}");
+    let (code, doc) = json(&["--config", settings, plan]);
+    assert_eq!(code, 0, "{doc}");
+    let found: Vec<(String, String, u64, String)> = findings_of(&doc);
+    assert_eq!(
+        found,
+        [
+            (
+                "ECS000".into(),
+                settings.into(),
+                7,
+                "Unused suppression (unused: `ECS005`)".into()
+            ),
+            (
+                "ECS000".into(),
+                settings.into(),
+                11,
+                "Unused suppression (unknown: `ECS02`)".into()
+            ),
+        ]
+    );
+    assert_eq!(
+        list(&doc, "findings")[0]["resource"],
+        "module.ledger.aws_cloudwatch_log_group.this"
+    );
+}
+
+#[test]
+fn require_reason_makes_a_suppression_without_one_an_error() {
+    let (code, doc) = json(&[
+        "--require-reason",
+        "testdata/suppress/comment-line-before.yaml",
+    ]);
+    assert_eq!(code, 0, "this comment gives a reason: {doc}");
+    for (file, line, extra) in [
+        ("testdata/suppress/comment-same-line.yaml", 111, vec![]),
+        ("testdata/suppress/metadata-ignore.yaml", 109, vec![]),
+        (
+            "testdata/suppress/terraform/ecslint.toml",
+            7,
+            vec!["--config", "testdata/suppress/terraform/ecslint.toml"],
+        ),
+    ] {
+        let target = if file.ends_with(".toml") {
+            "testdata/suppress/terraform/plan.json"
+        } else {
+            file
+        };
+        let mut args = extra.clone();
+        args.extend(["--require-reason", target]);
+        let (code, doc) = json(&args);
+        assert_eq!(code, 2, "{file}: {doc}");
+        let errors = list(&doc, "errors");
+        assert_eq!(errors.len(), 1, "{file}: {doc}");
+        assert_eq!(errors[0]["file"], file);
+        assert_eq!(errors[0]["line"], line, "{file}: {doc}");
+        assert!(
+            errors[0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("--require-reason")),
+            "{doc}"
+        );
+        // The finding stays silenced: the error is about the suppression.
+        assert!(findings_of(&doc).iter().all(|f| f.0 != "ECS002"), "{doc}");
+    }
+}
+
+#[test]
+fn the_suppression_report_is_listed_and_explained() {
+    let run = ecslint(&["rules"]);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("ECS000") && l.contains("unused-suppression")),
+        "{}",
+        run.stdout
+    );
+    let run = ecslint(&["explain", "ECS000"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.starts_with("# ECS000 unused-suppression"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("RUF100"), "{}", run.stdout);
+}
