@@ -17,4 +17,5 @@ pub mod load;
 pub mod node;
 pub mod render;
 pub mod source;
+pub mod statistics;
 pub mod suppress;

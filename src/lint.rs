@@ -16,6 +16,8 @@ use crate::suppress::{self, Selection};
 pub struct Options {
     pub max_file_size: u64,
     pub selection: Selection,
+    /// The path `-` reads this (stdin), under this name.
+    pub stdin: Option<(String, Vec<u8>)>,
 }
 
 impl Default for Options {
@@ -23,6 +25,7 @@ impl Default for Options {
         Options {
             max_file_size: load::DEFAULT_MAX_FILE_SIZE,
             selection: Selection::default(),
+            stdin: None,
         }
     }
 }
@@ -113,31 +116,63 @@ fn load_candidate(path: &Path, opts: &Options, explicit: bool) -> Outcome {
         Ok(_) => {}
     }
     match std::fs::read(path) {
-        Ok(bytes) if explicit && bytes.iter().all(u8::is_ascii_whitespace) => Outcome::Failed {
-            source: SourceFile::new(name.clone(), String::from_utf8_lossy(&bytes).into_owned()),
-            errors: vec![load::LoadError::at("the file is empty".to_string(), 0..0)],
-        },
-        Ok(bytes) => load::load(&name, bytes),
+        Ok(bytes) => load_bytes(&name, bytes, explicit),
         Err(e) => fail(format!("cannot read the file: {e}")),
     }
 }
 
+fn load_bytes(name: &str, bytes: Vec<u8>, explicit: bool) -> Outcome {
+    if explicit && bytes.iter().all(u8::is_ascii_whitespace) {
+        return Outcome::Failed {
+            source: SourceFile::new(name, String::from_utf8_lossy(&bytes).into_owned()),
+            errors: vec![load::LoadError::at("the file is empty".to_string(), 0..0)],
+        };
+    }
+    load::load(name, bytes)
+}
+
+/// The text read from stdin (the path `-`), always taken as named explicitly.
+fn load_stdin(name: &str, bytes: &[u8], opts: &Options) -> Outcome {
+    if bytes.len() as u64 > opts.max_file_size {
+        return Outcome::Failed {
+            source: SourceFile::new(name, String::new()),
+            errors: vec![load::LoadError::whole_file(format!(
+                "the input is {} bytes, more than the limit of {} (see --max-file-size)",
+                bytes.len(),
+                opts.max_file_size
+            ))],
+        };
+    }
+    load_bytes(name, bytes.to_vec(), true)
+}
+
+/// Evaluates the rules on a loaded file and applies the suppressions.
+fn check(outcome: Outcome, program: &Program, opts: &Options) -> (Outcome, suppress::Applied) {
+    let applied = match &outcome {
+        Outcome::Loaded { graph, .. } => {
+            suppress::apply(graph, engine::run(program, graph), &opts.selection)
+        }
+        _ => suppress::Applied::default(),
+    };
+    (outcome, applied)
+}
+
 /// Lints every file under `paths` with the rules of `program`.
 pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
-    let (files, mut errors) = discover(paths);
-    let outcomes: Vec<(Outcome, suppress::Applied)> = files
+    let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| p.as_os_str() == "-");
+    let (files, mut errors) = discover(&paths);
+    let mut outcomes: Vec<(Outcome, suppress::Applied)> = files
         .par_iter()
-        .map(|f| {
-            let outcome = load_candidate(f, opts, paths.contains(f));
-            let applied = match &outcome {
-                Outcome::Loaded { graph, .. } => {
-                    suppress::apply(graph, engine::run(program, graph), &opts.selection)
-                }
-                _ => suppress::Applied::default(),
-            };
-            (outcome, applied)
-        })
+        .map(|f| check(load_candidate(f, opts, paths.contains(f)), program, opts))
         .collect();
+    if !stdin.is_empty() {
+        let (name, bytes) = match &opts.stdin {
+            Some((name, bytes)) => (name.as_str(), bytes.as_slice()),
+            None => ("-", &[][..]),
+        };
+        outcomes.push(check(load_stdin(name, bytes, opts), program, opts));
+    }
     let mut report = Report::default();
     let mut used = std::collections::HashSet::new();
     let mut present = std::collections::HashSet::new();

@@ -58,6 +58,19 @@ struct Cli {
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     ignore: Vec<String>,
 
+    /// Name the text read from stdin (the path `-`) in messages and for per-file settings.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
+
+    /// Print the findings only: no summary line.
+    #[arg(long, short)]
+    quiet: bool,
+
+    /// Print how many findings each rule has, instead of the findings (JSON with
+    /// `--format json`).
+    #[arg(long)]
+    statistics: bool,
+
     /// Make a suppression without a reason (`# ecslint: ignore[ECS002] why`) an error.
     #[arg(long)]
     require_reason: bool,
@@ -202,6 +215,14 @@ fn main() -> ExitCode {
             require_reason: cli.require_reason,
             addresses: config.addresses.clone(),
         },
+        stdin: None,
+    };
+    let opts = match read_stdin(&cli, opts) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: cannot read stdin: {e}");
+            return ExitCode::from(2);
+        }
     };
     let unknown = opts.selection.unknown_selectors(&codes);
     if !unknown.is_empty() {
@@ -212,19 +233,47 @@ fn main() -> ExitCode {
     }
     let report = lint::run(&cli.paths, &program, &opts);
     let out = match cli.format {
-        Format::Human => render::human::render(
-            &report,
-            &render::human::Options {
-                color: use_color(cli.color),
-                width: 100,
-            },
-        ),
+        _ if cli.statistics => match cli.format {
+            Format::Json => ecslint::statistics::json(&report, &rule_infos(&program)),
+            _ => ecslint::statistics::text(&report, &rule_infos(&program)),
+        },
+        Format::Human => {
+            let out = render::human::render(
+                &report,
+                &render::human::Options {
+                    color: use_color(cli.color),
+                    width: 100,
+                },
+            );
+            if cli.quiet { without_summary(out) } else { out }
+        }
         Format::Json => render::json::render(&report),
         Format::Sarif => render::sarif::render(&report, &rule_infos(&program)),
         Format::Github => render::github::render(&report, &rule_infos(&program)),
     };
     let _ = std::io::stdout().write_all(out.as_bytes());
     exit_code(&report, fail_level)
+}
+
+/// With `-` among the paths, reads stdin (once) for the linter, named by --stdin-filename.
+fn read_stdin(cli: &Cli, mut opts: lint::Options) -> std::io::Result<lint::Options> {
+    if cli.paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+        let name = cli
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "-".to_string());
+        opts.stdin = Some((name, bytes));
+    }
+    Ok(opts)
+}
+
+/// `--quiet`: the human report without its last line, the summary.
+fn without_summary(mut out: String) -> String {
+    out.pop();
+    out.truncate(out.rfind('\n').map_or(0, |i| i + 1));
+    out
 }
 
 /// The loaded rules and the suppression report `ECS000`, for the renderers.

@@ -716,3 +716,102 @@ fn the_suppression_report_is_listed_and_explained() {
     );
     assert!(run.stdout.contains("RUF100"), "{}", run.stdout);
 }
+
+/// Runs ecslint with `file` as its stdin.
+fn ecslint_stdin(args: &[&str], file: &str) -> Run {
+    let input = std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .expect("stdin file opens");
+    ecslint_with(args, |cmd| {
+        cmd.stdin(input);
+    })
+}
+
+#[test]
+fn a_dash_reads_the_template_from_stdin() {
+    let run = ecslint_stdin(&["--format", "json", "-"], FINDING);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(findings_of(&doc)[0].0, "ECS002");
+    assert_eq!(findings_of(&doc)[0].1, "-");
+    // --stdin-filename names it, in messages and for per-file settings.
+    let run = ecslint_stdin(
+        &[
+            "--color",
+            "never",
+            "--stdin-filename",
+            "infra/api.yaml",
+            "-",
+        ],
+        FINDING,
+    );
+    assert!(
+        run.stdout.contains("[infra/api.yaml:111:29]"),
+        "{}",
+        run.stdout
+    );
+    let settings = ["--config", "testdata/cli/stdin/ecslint.toml"];
+    let mut args = settings.to_vec();
+    args.extend(["--stdin-filename", "legacy/api.yaml", "-"]);
+    assert_eq!(
+        ecslint_stdin(&args, FINDING).code,
+        0,
+        "ignored in legacy/**"
+    );
+    let mut args = settings.to_vec();
+    args.extend(["--stdin-filename", "app/api.yaml", "-"]);
+    assert_eq!(ecslint_stdin(&args, FINDING).code, 1);
+    // Empty stdin is an error, as an empty file named on the command line is.
+    let run = ecslint_stdin(&["--format", "json", "-"], "testdata/cli/empty.json");
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stdout.contains("the file is empty"), "{}", run.stdout);
+}
+
+#[test]
+fn quiet_prints_the_findings_without_the_summary() {
+    let loud = ecslint(&["--color", "never", FINDING]);
+    let quiet = ecslint(&["--color", "never", "--quiet", FINDING]);
+    assert_eq!(quiet.code, loud.code);
+    assert!(loud.stdout.ends_with("Found 1 problem in 1 file(s).\n"));
+    assert_eq!(
+        format!("{}Found 1 problem in 1 file(s).\n", quiet.stdout),
+        loud.stdout
+    );
+    assert_eq!(ecslint(&["-q", CLEAN]).stdout, "");
+}
+
+#[test]
+fn statistics_count_the_findings_per_code() {
+    let dirs = ["testdata/ECS002/fires", "testdata/ECS003/fires"];
+    let (_, doc) = json(&dirs);
+    let count = |code: &str| findings_of(&doc).iter().filter(|f| f.0 == code).count();
+    let mut args = vec!["--statistics"];
+    args.extend(dirs);
+    let run = ecslint(&args);
+    assert_eq!(run.code, 1, "the exit code does not change");
+    let lines: Vec<Vec<&str>> = run
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert!(lines.len() >= 2, "{}", run.stdout);
+    for l in &lines {
+        assert_eq!(l[0].parse::<usize>().ok(), Some(count(l[1])), "{l:?}");
+    }
+    let ecs002 = count("ECS002").to_string();
+    assert!(lines.contains(&vec![
+        ecs002.as_str(),
+        "ECS002",
+        "warning",
+        "exec-on-asg-capacity-provider"
+    ]));
+    let counts: Vec<usize> = lines.iter().filter_map(|l| l[0].parse().ok()).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most first: {counts:?}"
+    );
+    args.extend(["--format", "json"]);
+    let doc: Value = serde_json::from_str(&ecslint(&args).stdout).expect("JSON");
+    let rows = doc.as_array().expect("an array");
+    assert_eq!(rows.len(), lines.len());
+    assert_eq!(keys(&rows[0]), ["code", "count", "name", "severity"]);
+}
