@@ -152,6 +152,19 @@ impl Config {
     }
 }
 
+/// Gives the findings of the rules named in `[severity]` their new severity (before the
+/// fail level is applied). `overrides` is most specific first, from `severity_overrides`.
+pub fn apply_severity(overrides: &[(String, Severity)], findings: &mut [crate::finding::Finding]) {
+    for f in findings {
+        if let Some((_, s)) = overrides
+            .iter()
+            .find(|(code, _)| crate::suppress::matches_code(code, &f.code))
+        {
+            f.severity = *s;
+        }
+    }
+}
+
 /// A severity as written in `[severity]`.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
 #[serde(rename_all = "lowercase")]

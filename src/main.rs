@@ -224,14 +224,22 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let unknown = opts.selection.unknown_selectors(&codes);
+    let mut unknown = opts.selection.unknown_selectors(&codes);
+    unknown.extend(
+        config
+            .severity
+            .keys()
+            .map(String::as_str)
+            .filter(|p| !codes.iter().any(|c| ecslint::suppress::matches_code(p, c))),
+    );
     if !unknown.is_empty() {
         eprintln!(
-            "error: no rule matches {unknown:?} (from --select, --ignore or the settings file); `ecslint rules` lists them"
+            "error: no rule matches {unknown:?} (from --select, --ignore, or the settings file's select, ignore or [severity]); `ecslint rules` lists them"
         );
         return ExitCode::from(2);
     }
-    let report = lint::run(&cli.paths, &program, &opts);
+    let mut report = lint::run(&cli.paths, &program, &opts);
+    ecslint::config::apply_severity(&config.severity_overrides(), &mut report.findings);
     let out = match cli.format {
         _ if cli.statistics => match cli.format {
             Format::Json => ecslint::statistics::json(&report, &rule_infos(&program)),

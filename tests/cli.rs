@@ -815,3 +815,54 @@ fn statistics_count_the_findings_per_code() {
     assert_eq!(rows.len(), lines.len());
     assert_eq!(keys(&rows[0]), ["code", "count", "name", "severity"]);
 }
+
+#[test]
+fn severity_overrides_apply_before_the_fail_level() {
+    let settings = ["--config", "testdata/cli/severity/ecslint.toml"];
+    let mut args = settings.to_vec();
+    args.extend(["--fail-level", "error", FINDING, "testdata/ECS003/fires"]);
+    let (code, doc) = json(&args);
+    assert_eq!(code, 1, "ECS002 is an error now: {doc}");
+    let severities: std::collections::BTreeSet<(String, String)> = list(&doc, "findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().into(),
+                f["severity"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    assert!(
+        severities.contains(&("ECS002".into(), "error".into())),
+        "{severities:?}"
+    );
+    assert!(
+        severities.contains(&("ECS003".into(), "info".into())),
+        "the prefix: {severities:?}"
+    );
+    assert!(
+        !severities.contains(&("ECS003".into(), "error".into())),
+        "{severities:?}"
+    );
+    let mut args = settings.to_vec();
+    args.extend(["--fail-level", "error", "testdata/ECS003/fires"]);
+    assert_eq!(json(&args).0, 0, "ECS003 is info now");
+}
+
+#[test]
+fn bad_settings_are_refused_with_a_location() {
+    for (text, want) in [
+        ("[severity]\nECS999 = \"error\"\n", "no rule matches"),
+        ("[severity]\nECS002 = \"fatal\"\n", "line 2"),
+        ("select = []\nseverty = {}\n", "line 2"),
+        (
+            "[[ignore]]\naddress = \"x\"\nrule = [\"ECS002\"]\n",
+            "line 3",
+        ),
+    ] {
+        let path = scratch("bad-settings.toml", text.as_bytes());
+        let run = ecslint(&["--config", &path, CLEAN]);
+        assert_eq!(run.code, 2, "{text}");
+        assert!(run.stderr.contains(want), "{text}: {}", run.stderr);
+    }
+}
