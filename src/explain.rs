@@ -27,6 +27,34 @@ pub fn list(program: &Program) -> String {
     out
 }
 
+/// Every rule as a JSON array of `{code, name, severity, summary, symptom, fix, url}`, the
+/// suppression report `ECS000` first.
+pub fn list_json(program: &Program) -> String {
+    let mut rules = vec![serde_json::json!({
+        "code": crate::suppress::CODE,
+        "name": crate::suppress::SLUG,
+        "severity": "info",
+        "summary": crate::suppress::SUMMARY,
+        "symptom": null,
+        "fix": null,
+        "url": crate::suppress::URL,
+    })];
+    rules.extend(program.rules.iter().map(|r| {
+        serde_json::json!({
+            "code": r.code,
+            "name": r.slug,
+            "severity": r.severity.to_string(),
+            "summary": r.summary,
+            "symptom": r.symptom,
+            "fix": r.fix,
+            "url": r.url,
+        })
+    }));
+    let mut out = serde_json::to_string_pretty(&rules).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
 /// The full text of the rule named by `query`, or the rules whose symptom, summary or
 /// documentation mentions it.
 pub fn explain(program: &Program, query: &str) -> String {

@@ -18,4 +18,5 @@ pub mod node;
 pub mod render;
 pub mod source;
 pub mod statistics;
+pub mod suggest;
 pub mod suppress;

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 
 use ecslint::config::Config;
 use ecslint::dsl::Program;
@@ -101,13 +101,28 @@ Exit codes:
 #[derive(clap::Subcommand)]
 enum Command {
     /// List the rules: code, severity, name and summary.
-    Rules,
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
     /// Explain a rule by code (`ECS001`), or find the rules whose production symptom or
     /// summary mentions a text (paste the error from the ECS console).
     Explain {
         /// A rule code or any text.
         query: String,
     },
+    /// Print a shell completion script, e.g. `ecslint completions bash >
+    /// ~/.local/share/bash-completion/completions/ecslint`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `ecslint man > ~/.local/share/man/man1/ecslint.1`.
+    Man,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -147,6 +162,27 @@ fn main() -> ExitCode {
             };
         }
     };
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "ecslint",
+                &mut std::io::stdout(),
+            );
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Man) => {
+            let mut out = Vec::new();
+            let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
+            let _ = std::io::stdout().write_all(&out);
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    if let Some(word) = mistyped_subcommand(&cli.paths) {
+        return word;
+    }
     let config = match &cli.config {
         Some(path) => Config::read(path),
         None => Config::discover(&std::env::current_dir().unwrap_or_default()),
@@ -178,9 +214,14 @@ fn main() -> ExitCode {
         }
     };
     match &cli.command {
-        Some(Command::Rules) => return print(&explain::list(&program)),
+        Some(Command::Rules { format }) => {
+            return print(&match format {
+                ListFormat::Text => explain::list(&program),
+                ListFormat::Json => explain::list_json(&program),
+            });
+        }
         Some(Command::Explain { query }) => return print(&explain::explain(&program, query)),
-        None => {}
+        _ => {}
     }
     let fail_level = match (cli.fail_level, config.fail_level.as_deref()) {
         (Some(level), _) => level,
@@ -261,6 +302,21 @@ fn main() -> ExitCode {
     };
     let _ = std::io::stdout().write_all(out.as_bytes());
     exit_code(&report, fail_level)
+}
+
+/// `ecslint rule` or `ecslint exlpain`: a word that is no file but close to a subcommand is
+/// a typo, not a missing file.
+fn mistyped_subcommand(paths: &[PathBuf]) -> Option<ExitCode> {
+    let cmd = Cli::command();
+    let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+    let (path, name) = paths
+        .iter()
+        .find_map(|p| ecslint::suggest::subcommand_for(p, &names).map(|n| (p, n)))?;
+    eprintln!(
+        "error: `{}` is neither a file nor a subcommand\n\n  tip: did you mean `{name}`?\n\nFor more information, try '--help'.",
+        path.display()
+    );
+    Some(ExitCode::from(2))
 }
 
 /// With `-` among the paths, reads stdin (once) for the linter, named by --stdin-filename.

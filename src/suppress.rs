@@ -39,7 +39,7 @@ pub const CODE: &str = "ECS000";
 pub const SLUG: &str = "unused-suppression";
 pub const SUMMARY: &str =
     "A suppression silences nothing, names a code that no rule has, or cannot be read";
-const URL: &str = "https://github.com/ecslint/ecslint/blob/main/docs/rules/ECS000.md";
+pub const URL: &str = "https://github.com/ecslint/ecslint/blob/main/docs/rules/ECS000.md";
 
 /// Which codes a run reports, and how suppressions are checked.
 #[derive(Clone, Debug, Default)]

@@ -866,3 +866,94 @@ fn bad_settings_are_refused_with_a_location() {
         assert!(run.stderr.contains(want), "{text}: {}", run.stderr);
     }
 }
+
+#[test]
+fn rules_as_json_match_the_text_list() {
+    let text = ecslint(&["rules"]);
+    let run = ecslint(&["rules", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let rules = doc.as_array().expect("an array");
+    let codes: Vec<&str> = rules.iter().filter_map(|r| r["code"].as_str()).collect();
+    let listed: Vec<&str> = text
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(codes, listed);
+    assert!(
+        codes.contains(&"ECS000") && codes.contains(&"ECS011"),
+        "{codes:?}"
+    );
+    for r in rules {
+        assert_eq!(
+            keys(r),
+            [
+                "code", "fix", "name", "severity", "summary", "symptom", "url"
+            ]
+        );
+    }
+    let ecs002 = rules
+        .iter()
+        .find(|r| r["code"] == "ECS002")
+        .expect("ECS002");
+    assert_eq!(ecs002["name"], "exec-on-asg-capacity-provider");
+    assert_eq!(ecs002["severity"], "warning");
+}
+
+#[test]
+fn completions_and_the_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = ecslint(&["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(
+            run.stdout.contains("explain") && run.stdout.contains("fail-level"),
+            "{shell}"
+        );
+    }
+    let bash = ecslint(&["completions", "bash"]);
+    let script = scratch("ecslint.bash", bash.stdout.as_bytes());
+    match Command::new("bash").args(["-n", &script]).status() {
+        Ok(status) => assert!(status.success(), "bash -n accepts the script"),
+        Err(e) => eprintln!("SKIPPED: bash -n ({e})"),
+    }
+    let man = ecslint(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH ecslint 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("fail\\-level"), "{}", man.stdout);
+    assert_eq!(ecslint(&["completions", "tcsh"]).code, 2);
+}
+
+#[test]
+fn a_mistyped_subcommand_is_suggested_unless_it_is_a_file() {
+    for (word, meant) in [
+        ("rule", "rules"),
+        ("exlpain", "explain"),
+        ("explian", "explain"),
+    ] {
+        let run = ecslint(&[word, "ECS001"]);
+        assert_eq!(run.code, 2, "{word}");
+        assert!(
+            run.stderr.contains(&format!("did you mean `{meant}`?")),
+            "{word}: {}",
+            run.stderr
+        );
+        assert!(!run.stdout.contains("no such file"), "{}", run.stdout);
+    }
+    // Not close to any subcommand: a missing file, as before.
+    let run = ecslint(&["--format", "json", "templates"]);
+    assert!(run.stdout.contains("no such file"), "{}", run.stdout);
+    // A file really named `rule` is linted.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("word-named-file");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(CLEAN),
+        dir.join("rule"),
+    )
+    .expect("copied");
+    let run = ecslint_with(&["rule"], |cmd| {
+        cmd.current_dir(&dir);
+    });
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "No problems found in 1 file(s).\n");
+}
