@@ -12,6 +12,7 @@ pub mod engine;
 pub mod explain;
 pub mod finding;
 pub mod graph;
+pub mod graph_render;
 pub mod lint;
 pub mod load;
 pub mod node;

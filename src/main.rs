@@ -115,8 +115,26 @@ enum Command {
     /// Print a shell completion script, e.g. `ecslint completions bash >
     /// ~/.local/share/bash-completion/completions/ecslint`.
     Completions { shell: clap_complete::Shell },
+    /// Draw the resources of a template or plan and the references the rules follow, with
+    /// the resources that findings are about marked (Mermaid or Graphviz DOT).
+    Graph {
+        /// The template or plan.
+        file: PathBuf,
+        /// Only this resource, what it leads to and what leads to it.
+        #[arg(long, value_name = "ID")]
+        resource: Option<String>,
+        /// Output format: Mermaid (renders in GitHub Markdown) or DOT (`dot -Tsvg`).
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
     /// Print the manual page (roff), e.g. `ecslint man > ~/.local/share/man/man1/ecslint.1`.
     Man,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -279,6 +297,18 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    if let Some(Command::Graph {
+        file,
+        resource,
+        format,
+    }) = &cli.command
+    {
+        let format = match format {
+            GraphFormat::Mermaid => ecslint::graph_render::Format::Mermaid,
+            GraphFormat::Dot => ecslint::graph_render::Format::Dot,
+        };
+        return draw(file, resource.as_deref(), format, &program, &opts);
+    }
     let mut report = lint::run(&cli.paths, &program, &opts);
     ecslint::config::apply_severity(&config.severity_overrides(), &mut report.findings);
     let out = match cli.format {
@@ -317,6 +347,42 @@ fn mistyped_subcommand(paths: &[PathBuf]) -> Option<ExitCode> {
         path.display()
     );
     Some(ExitCode::from(2))
+}
+
+/// `ecslint graph`: the file's resources and references, with its findings marked.
+fn draw(
+    file: &std::path::Path,
+    focus: Option<&str>,
+    format: ecslint::graph_render::Format,
+    program: &Program,
+    opts: &lint::Options,
+) -> ExitCode {
+    let report = lint::run(&[file.to_path_buf()], program, opts);
+    let graph = match lint::load_file(file, opts) {
+        ecslint::load::Outcome::Loaded { graph, .. } => graph,
+        ecslint::load::Outcome::Skipped => {
+            eprintln!(
+                "error: {} is neither a CloudFormation template nor a Terraform plan",
+                file.display()
+            );
+            return ExitCode::from(2);
+        }
+        ecslint::load::Outcome::Failed { .. } => {
+            let options = render::human::Options {
+                color: false,
+                width: 100,
+            };
+            eprint!("{}", render::human::render(&report, &options));
+            return ExitCode::from(2);
+        }
+    };
+    match ecslint::graph_render::render(&graph, &report.findings, focus, format) {
+        Ok(text) => print(&text),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// With `-` among the paths, reads stdin (once) for the linter, named by --stdin-filename.

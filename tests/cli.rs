@@ -957,3 +957,166 @@ fn a_mistyped_subcommand_is_suggested_unless_it_is_a_file() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.stdout, "No problems found in 1 file(s).\n");
 }
+
+/// Node labels of a DOT graph as ecslint writes it: `nI [label="..."...];`.
+fn dot_labels(dot: &str) -> Vec<String> {
+    dot.lines()
+        .filter_map(|l| l.trim().split_once(" [label=\""))
+        .filter(|(id, _)| !id.contains("->"))
+        .map(|(_, rest)| rest.split("\"").next().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn graph_draws_the_references_and_marks_the_findings_resources() {
+    for file in [
+        FINDING,
+        "testdata/ECS002/tfplan/fires/exec-cluster-default-strategy.json",
+    ] {
+        let run = ecslint(&["graph", file, "--format", "dot"]);
+        assert_eq!(run.code, 0, "{file}: {}", run.stderr);
+        assert!(
+            run.stdout.starts_with("digraph ecslint {"),
+            "{}",
+            run.stdout
+        );
+        let marked: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| l.contains("fillcolor=\"#ffdddd\""))
+            .collect();
+        assert!(
+            !marked.is_empty() && marked.iter().all(|l| l.contains("ECS002")),
+            "{file}: {}",
+            run.stdout
+        );
+        // Graphviz itself accepts it, when it is installed.
+        let svg = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn();
+        match svg {
+            Ok(mut child) => {
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(run.stdout.as_bytes())
+                    .expect("written");
+                let out = child.wait_with_output().expect("dot runs");
+                assert!(
+                    out.status.success(),
+                    "{file}: dot refuses it: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
+            }
+            Err(e) => {
+                eprintln!("SKIPPED: dot -Tsvg ({e}); install graphviz to check the DOT output")
+            }
+        }
+    }
+    let (_, doc) = json(&[FINDING]);
+    let service = &list(&doc, "findings")[0];
+    let run = ecslint(&["graph", FINDING, "--format", "dot"]);
+    let labels = dot_labels(&run.stdout);
+    assert_eq!(labels.len(), 10, "every resource: {labels:?}");
+    assert!(labels.contains(&format!(
+        "{}\\nAWS::ECS::Service\\nECS002",
+        service["resource"].as_str().unwrap_or_default()
+    )));
+    // The chain of the finding is marked too.
+    for related in service["related"].as_array().expect("related") {
+        let r = related.as_str().unwrap_or_default();
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.contains(&format!("label=\"{r}\\n")) && l.contains("fillcolor")),
+            "{r}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn graph_focuses_on_one_resource() {
+    let run = ecslint(&[
+        "graph",
+        FINDING,
+        "--resource",
+        "TaskDefinition",
+        "--format",
+        "dot",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ids: Vec<String> = dot_labels(&run.stdout)
+        .iter()
+        .map(|l| l.split("\\n").next().unwrap_or_default().to_string())
+        .collect();
+    // What it references (its role; the cluster whose name is its family) and what refers to it.
+    assert_eq!(ids, ["Cluster", "TaskDefinition", "TaskRole", "Service"]);
+    let run = ecslint(&["graph", FINDING, "--resource", "Servce"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("did you mean `Service`?"),
+        "{}",
+        run.stderr
+    );
+    let run = ecslint(&["graph", "testdata/cli/skipped/workflow.yml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("neither a CloudFormation template"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn graph_as_mermaid_is_a_flowchart() {
+    let run = ecslint(&["graph", FINDING]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut lines = run.stdout.lines();
+    assert_eq!(lines.next(), Some("flowchart LR"));
+    let (mut nodes, mut edges) = (0, 0);
+    for line in lines {
+        let l = line.trim_start();
+        assert!(line.starts_with("  "), "{line}");
+        if let Some(rest) = l.strip_prefix('n').filter(|r| r.contains("[\"")) {
+            // n3["Label"]: the label is quoted, closed, and holds no raw quote.
+            let (id, label) = rest.split_once("[\"").expect("a label");
+            assert!(id.chars().all(|c| c.is_ascii_digit()), "{line}");
+            let label = label.strip_suffix("\"]").expect("closed");
+            assert!(!label.contains('"'), "{line}");
+            nodes += 1;
+        } else if l.contains("-->") || l.contains("-.->") {
+            let parts: Vec<&str> = l.split_whitespace().collect();
+            assert!(
+                parts[0].starts_with('n') && parts.last().is_some_and(|p| p.starts_with('n')),
+                "{line}"
+            );
+            edges += 1;
+        } else {
+            assert!(
+                l.starts_with("classDef ") || l.starts_with("class "),
+                "{line}"
+            );
+        }
+    }
+    assert_eq!(nodes, 10);
+    assert!(edges >= 9, "{}", run.stdout);
+    assert!(run.stdout.contains("class n9 finding"), "{}", run.stdout);
+    match Command::new("mmdc").arg("--version").output() {
+        Ok(_) => {
+            let input = scratch("graph.mmd", run.stdout.as_bytes());
+            let output = format!("{input}.svg");
+            let status = Command::new("mmdc")
+                .args(["-i", &input, "-o", &output])
+                .status();
+            assert!(status.is_ok_and(|s| s.success()), "mmdc renders it");
+        }
+        Err(e) => eprintln!("SKIPPED: mmdc ({e}); the Mermaid syntax was checked line by line"),
+    }
+}
