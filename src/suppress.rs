@@ -319,10 +319,9 @@ fn directives(graph: &Graph) -> (Vec<Directive>, Vec<Finding>) {
         }
     }
     if graph.provider == Provider::CloudFormation {
-        if let Some(root) = reparse(&graph.source) {
-            if let Some(ignore) = ecslint_ignore(root.get("Metadata")) {
-                metadata_directives(graph, ignore, &|| Scope::File, "", &mut out, &mut invalid);
-            }
+        let root = reparse(&graph.source);
+        if let Some(ignore) = ecslint_ignore(root.as_ref().and_then(|r| r.get("Metadata"))) {
+            metadata_directives(graph, ignore, &|| Scope::File, "", &mut out, &mut invalid);
         }
         if !looks_like_json(text) {
             comment_directives(graph, &mut out, &mut invalid);
@@ -338,10 +337,10 @@ fn ecslint_ignore(metadata: Option<&Node>) -> Option<&Node> {
 /// The loaded graph keeps no template-level `Metadata`: read the tree again (only for files
 /// that mention `ecslint`). A file that loaded once parses again.
 fn reparse(source: &SourceFile) -> Option<Node> {
-    if looks_like_json(&source.text) {
-        if let Ok(p) = crate::load::json::parse(&source.text) {
-            return Some(p.root);
-        }
+    if looks_like_json(&source.text)
+        && let Ok(p) = crate::load::json::parse(&source.text)
+    {
+        return Some(p.root);
     }
     crate::load::yaml::parse(source).ok().map(|p| p.root)
 }
