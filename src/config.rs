@@ -13,11 +13,16 @@
 //!
 //! [severity]                    # per-rule severity overrides, applied before fail-level
 //! ECS002 = "error"
+//! ```
 //!
-//! [[ignore]]                    # one resource (a Terraform address or a logical ID)
-//! address = "module.app.aws_ecs_service.web"
-//! rules = ["ECS002"]
-//! reason = "exec is needed here; tasks were checked to start"
+//! `ignore` may also hold tables that silence rules on one resource (a Terraform address or
+//! a logical ID); written as `[[ignore]]` when there is no list of codes:
+//!
+//! ```toml
+//! ignore = [
+//!   "ECS007",
+//!   { address = "module.app.aws_ecs_service.web", rules = ["ECS002"], reason = "exec is needed" },
+//! ]
 //! ```
 
 use std::path::{Path, PathBuf};

@@ -53,8 +53,9 @@ struct Cli {
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     select: Vec<String>,
 
-    /// Do not report these rule codes or code prefixes (comma-separated). A single resource
-    /// can silence a rule with `Metadata: {ecslint: {ignore: [ECS002]}}`.
+    /// Do not report these rule codes or code prefixes (comma-separated). One place can
+    /// silence a rule with `# ecslint: ignore[ECS002] reason` or
+    /// `Metadata: {ecslint: {ignore: [ECS002]}}`.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     ignore: Vec<String>,
 
@@ -92,6 +93,9 @@ const EXAMPLES: &str = "Examples:
   ecslint rules                         list the rules
   ecslint explain ECS001                what a rule checks, and why
   ecslint explain \"exec format error\"   which rules prevent an error seen on AWS
+  ecslint graph template.yaml           draw the resources and references, findings marked
+  cat template.yaml | ecslint -         lint stdin (--stdin-filename names it)
+  ecslint completions bash              a shell completion script (also zsh, fish, ...)
 
 Exit codes:
   0  no finding at or above --fail-level
