@@ -308,8 +308,9 @@ fn directives(graph: &Graph) -> (Vec<Directive>, Vec<Finding>) {
     let mut out = Vec::new();
     let mut invalid = Vec::new();
     let text = &graph.source.text;
-    // Every form mentions `ecslint`; most files need no second look.
-    if !text.contains("ecslint") {
+    // Every form mentions `ecslint` (or is a `noqa` to point at the right form); most files
+    // need no second look.
+    if !text.contains("ecslint") && !text.contains("noqa") {
         return (out, invalid);
     }
     for r in &graph.resources {
@@ -403,6 +404,15 @@ fn comment_directives(graph: &Graph, out: &mut Vec<Directive>, invalid: &mut Vec
     let scan = comments::scan(&graph.source.text);
     for c in &scan.comments {
         let Some(rest) = c.text.trim_start().strip_prefix("ecslint:") else {
+            if is_noqa_for_ecslint(&c.text) {
+                invalid.push(report(
+                    &graph.source,
+                    c.span.clone(),
+                    String::new(),
+                    "`noqa` comments are not read by ecslint".to_string(),
+                    "Write `# ecslint: ignore[ECS002] reason` (the codes in brackets, then why).",
+                ));
+            }
             continue;
         };
         let before_content = scan.first_content_line.is_none_or(|l| c.line < l);
@@ -429,6 +439,15 @@ fn comment_directives(graph: &Graph, out: &mut Vec<Directive>, invalid: &mut Vec
             )),
         }
     }
+}
+
+/// `# noqa: ECS002`, as ruff and flake8 users write: a suppression meant for ecslint (it
+/// names an `ECS` code) in a form that ecslint does not read.
+fn is_noqa_for_ecslint(text: &str) -> bool {
+    let t = text.trim_start();
+    t.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("noqa"))
+        && t.match_indices("ECS")
+            .any(|(i, _)| t[i + 3..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// `ignore[ECS002, ECS003] reason` → (whole file?, codes, reason).
@@ -560,6 +579,15 @@ mod tests {
         assert_eq!(parse_comment(" ignore ECS002"), Err(()));
         assert_eq!(parse_comment(" ignore[]"), Err(()));
         assert_eq!(parse_comment(" ignore[ECS002"), Err(()));
+    }
+
+    #[test]
+    fn noqa_naming_an_ecslint_code_is_recognised() {
+        assert!(is_noqa_for_ecslint(" noqa: ECS002"));
+        assert!(is_noqa_for_ecslint(" NOQA:ECS002,ECS003"));
+        assert!(!is_noqa_for_ecslint(" noqa"));
+        assert!(!is_noqa_for_ecslint(" noqa: E501"));
+        assert!(!is_noqa_for_ecslint(" see ECS002"));
     }
 
     #[test]

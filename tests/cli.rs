@@ -602,7 +602,7 @@ fn stale_unknown_and_unreadable_suppressions_are_reported_where_they_are() {
         })
         .collect();
     let lines: Vec<u64> = found.iter().map(|f| f.0).collect();
-    assert_eq!(lines, [13, 112, 113, 114, 122], "{found:?}");
+    assert_eq!(lines, [13, 112, 113, 114, 122, 123], "{found:?}");
     assert!(
         found[0].1.contains("must come before the first line"),
         "{found:?}"
@@ -614,6 +614,7 @@ fn stale_unknown_and_unreadable_suppressions_are_reported_where_they_are() {
     );
     assert_eq!(found[3].1, "Unused suppression (unused: `ECS002`)");
     assert_eq!(found[4].1, "Unused suppression (unused: `ECS005`)");
+    assert_eq!(found[5].1, "`noqa` comments are not read by ecslint");
     // `--ignore ECS000` turns the reports off, like any rule.
     let (_, doc) = json(&["--ignore", "ECS000,ECS001", file]);
     assert!(findings_of(&doc).is_empty(), "{doc}");
