@@ -91,9 +91,12 @@ fn path_error(p: &Path, message: &str) -> FileError {
     }
 }
 
-/// Reads and loads one file.
+/// Reads and loads one file (`-`: the text of `opts.stdin`).
 pub fn load_file(path: &Path, opts: &Options) -> Outcome {
-    load_candidate(path, opts, false)
+    match &opts.stdin {
+        Some((name, bytes)) if path.as_os_str() == "-" => load_stdin(name, bytes, opts),
+        _ => load_candidate(path, opts, false),
+    }
 }
 
 /// Reads and loads one file. A file named on the command line (`explicit`) must have content;

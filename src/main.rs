@@ -391,7 +391,9 @@ fn draw(
 
 /// With `-` among the paths, reads stdin (once) for the linter, named by --stdin-filename.
 fn read_stdin(cli: &Cli, mut opts: lint::Options) -> std::io::Result<lint::Options> {
-    if cli.paths.iter().any(|p| p.as_os_str() == "-") {
+    let graph_of_stdin =
+        matches!(&cli.command, Some(Command::Graph { file, .. }) if file.as_os_str() == "-");
+    if graph_of_stdin || cli.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
         let name = cli

@@ -1066,6 +1066,10 @@ fn graph_focuses_on_one_resource() {
         "{}",
         run.stderr
     );
+    let from_file = ecslint(&["graph", FINDING, "--format", "dot"]);
+    let from_stdin = ecslint_stdin(&["graph", "-", "--format", "dot"], FINDING);
+    assert_eq!(from_stdin.code, 0, "{}", from_stdin.stderr);
+    assert_eq!(from_stdin.stdout, from_file.stdout, "`-` reads stdin");
     let run = ecslint(&["graph", "testdata/cli/skipped/workflow.yml"]);
     assert_eq!(run.code, 2);
     assert!(
