@@ -54,7 +54,8 @@ pub fn render(
         }
     };
     let nodes = nodes(graph, findings, &shown);
-    let edges = edges(graph, &shown);
+    let mut edges = edges(graph, &shown);
+    mark_chains(&nodes, findings, &mut edges);
     Ok(match format {
         Format::Mermaid => mermaid(&nodes, &edges),
         Format::Dot => dot(&nodes, &edges),
@@ -125,6 +126,8 @@ fn nodes(graph: &Graph, findings: &[Finding], shown: &BTreeSet<usize>) -> Vec<No
 struct Link {
     paths: BTreeSet<String>,
     by_name: bool,
+    /// A hop of a finding's chain (the finding's resource, then its related resources).
+    on_chain: bool,
 }
 
 type Links = BTreeMap<(usize, usize), Link>;
@@ -147,11 +150,35 @@ fn edges(graph: &Graph, shown: &BTreeSet<usize>) -> Links {
         let link = out.entry((from, to)).or_insert(Link {
             paths: BTreeSet::new(),
             by_name: true,
+            on_chain: false,
         });
         link.paths.insert(label);
         link.by_name &= e.kind == EdgeKind::Name;
     }
     out
+}
+
+/// Marks the links between consecutive resources of each finding's chain, in either
+/// direction (a chain may walk a reference backwards: the service that uses a provider).
+fn mark_chains(nodes: &[Node], findings: &[Finding], links: &mut Links) {
+    let position: HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    for f in findings {
+        let chain: Vec<usize> = std::iter::once(f.resource.clone())
+            .chain(f.related())
+            .filter_map(|r| position.get(r.as_str()).copied())
+            .collect();
+        for pair in chain.windows(2) {
+            for key in [(pair[0], pair[1]), (pair[1], pair[0])] {
+                if let Some(link) = links.get_mut(&key) {
+                    link.on_chain = true;
+                }
+            }
+        }
+    }
 }
 
 fn edge_label(paths: &BTreeSet<String>) -> String {
@@ -188,6 +215,10 @@ fn mermaid(nodes: &[Node], edges: &Links) -> String {
         } else {
             let _ = writeln!(out, "  n{from} {arrow}|\"{}\"| n{to}", esc(&label));
         }
+    }
+    // Links are numbered in the order they are written.
+    for (n, _) in edges.values().enumerate().filter(|(_, l)| l.on_chain) {
+        let _ = writeln!(out, "  linkStyle {n} stroke:#c00,stroke-width:2px");
     }
     let _ = writeln!(
         out,
@@ -229,7 +260,13 @@ fn dot(nodes: &[Node], edges: &Links) -> String {
         let _ = writeln!(out, "  n{i} [label=\"{label}\"{style}];");
     }
     for ((from, to), link) in edges {
-        let style = if link.by_name { ", style=dashed" } else { "" };
+        let mut style = String::new();
+        if link.by_name {
+            style.push_str(", style=dashed");
+        }
+        if link.on_chain {
+            style.push_str(", color=\"#cc0000\", penwidth=2");
+        }
         let _ = writeln!(
             out,
             "  n{from} -> n{to} [label=\"{}\"{style}];",
@@ -266,6 +303,7 @@ mod tests {
             Link {
                 paths: BTreeSet::from(["Cluster".to_string()]),
                 by_name: false,
+                on_chain: true,
             },
         );
         let m = mermaid(&nodes, &links);
@@ -276,6 +314,7 @@ mod tests {
             "{m}"
         );
         assert!(m.contains("n0 -->|\"Cluster\"| n1"), "{m}");
+        assert!(m.contains("linkStyle 0 stroke:#c00"), "{m}");
         let d = dot(&nodes, &links);
         assert!(
             d.contains("label=\"aws_ecs_service.web[\\\"blue\\\"]\\nAWS::ECS::Service\\nECS002\""),

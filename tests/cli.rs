@@ -1029,7 +1029,18 @@ fn graph_draws_the_references_and_marks_the_findings_resources() {
         "{}\\nAWS::ECS::Service\\nECS002",
         service["resource"].as_str().unwrap_or_default()
     )));
-    // The chain of the finding is marked too.
+    // The chain of the finding is marked too: its resources, and the arrows between them.
+    let red_arrows = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" -> ") && l.contains("#cc0000"))
+        .count();
+    assert_eq!(
+        red_arrows,
+        service["related"].as_array().map_or(0, Vec::len),
+        "{}",
+        run.stdout
+    );
     for related in service["related"].as_array().expect("related") {
         let r = related.as_str().unwrap_or_default();
         assert!(
