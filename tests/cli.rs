@@ -1096,7 +1096,7 @@ fn graph_as_mermaid_is_a_flowchart() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut lines = run.stdout.lines();
     assert_eq!(lines.next(), Some("flowchart LR"));
-    let (mut nodes, mut edges) = (0, 0);
+    let (mut nodes, mut edges, mut styled) = (0, 0, 0);
     for line in lines {
         let l = line.trim_start();
         assert!(line.starts_with("  "), "{line}");
@@ -1114,6 +1114,15 @@ fn graph_as_mermaid_is_a_flowchart() {
                 "{line}"
             );
             edges += 1;
+        } else if let Some(rest) = l.strip_prefix("linkStyle ") {
+            // The chain's arrows, by the index of an arrow written above.
+            let index: usize = rest
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("an arrow index");
+            assert!(index < edges, "{line}");
+            styled += 1;
         } else {
             assert!(
                 l.starts_with("classDef ") || l.starts_with("class "),
@@ -1123,6 +1132,11 @@ fn graph_as_mermaid_is_a_flowchart() {
     }
     assert_eq!(nodes, 10);
     assert!(edges >= 9, "{}", run.stdout);
+    assert_eq!(
+        styled, 2,
+        "the two arrows of the ECS002 chain: {}",
+        run.stdout
+    );
     assert!(run.stdout.contains("class n9 finding"), "{}", run.stdout);
     match Command::new("mmdc").arg("--version").output() {
         Ok(_) => {
