@@ -5,9 +5,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
+use std::path::Path;
 
+use crate::dsl::Program;
 use crate::finding::Finding;
 use crate::graph::{EdgeKind, Graph, Target};
+use crate::lint;
+use crate::load::Outcome;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Format {
@@ -30,6 +34,38 @@ struct Node {
     rtype: String,
     codes: BTreeSet<String>,
     mark: Mark,
+}
+
+/// `ecslint graph FILE`: loads and lints the file (`-`: `opts.stdin`) and draws it. Err: what
+/// to tell the user (the file's errors, or why there is nothing to draw).
+pub fn draw(
+    file: &Path,
+    focus: Option<&str>,
+    format: Format,
+    program: &Program,
+    opts: &lint::Options,
+) -> Result<String, String> {
+    let report = lint::run(&[file.to_path_buf()], program, opts);
+    match lint::load_file(file, opts) {
+        Outcome::Loaded { graph, .. } => {
+            render(&graph, &report.findings, focus, format).map_err(|e| format!("error: {e}\n"))
+        }
+        Outcome::Skipped => Err(format!(
+            "error: {} is neither a CloudFormation template nor a Terraform plan\n",
+            file.display()
+        )),
+        Outcome::Failed { .. } => Err(report
+            .errors
+            .iter()
+            .map(|e| {
+                let at = e.span.as_ref().map_or(String::new(), |s| {
+                    let (line, col) = e.source.line_col(s.start);
+                    format!(":{line}:{col}")
+                });
+                format!("error: {}{at}: {}\n", e.source.path, e.message)
+            })
+            .collect()),
+    }
 }
 
 /// Draws `graph`, or with `focus` only that resource, the resources it leads to and the

@@ -311,7 +311,14 @@ fn main() -> ExitCode {
             GraphFormat::Mermaid => ecslint::graph_render::Format::Mermaid,
             GraphFormat::Dot => ecslint::graph_render::Format::Dot,
         };
-        return draw(file, resource.as_deref(), format, &program, &opts);
+        return match ecslint::graph_render::draw(file, resource.as_deref(), format, &program, &opts)
+        {
+            Ok(text) => print(&text),
+            Err(e) => {
+                eprint!("{e}");
+                ExitCode::from(2)
+            }
+        };
     }
     let mut report = lint::run(&cli.paths, &program, &opts);
     ecslint::config::apply_severity(&config.severity_overrides(), &mut report.findings);
@@ -351,42 +358,6 @@ fn mistyped_subcommand(paths: &[PathBuf]) -> Option<ExitCode> {
         path.display()
     );
     Some(ExitCode::from(2))
-}
-
-/// `ecslint graph`: the file's resources and references, with its findings marked.
-fn draw(
-    file: &std::path::Path,
-    focus: Option<&str>,
-    format: ecslint::graph_render::Format,
-    program: &Program,
-    opts: &lint::Options,
-) -> ExitCode {
-    let report = lint::run(&[file.to_path_buf()], program, opts);
-    let graph = match lint::load_file(file, opts) {
-        ecslint::load::Outcome::Loaded { graph, .. } => graph,
-        ecslint::load::Outcome::Skipped => {
-            eprintln!(
-                "error: {} is neither a CloudFormation template nor a Terraform plan",
-                file.display()
-            );
-            return ExitCode::from(2);
-        }
-        ecslint::load::Outcome::Failed { .. } => {
-            let options = render::human::Options {
-                color: false,
-                width: 100,
-            };
-            eprint!("{}", render::human::render(&report, &options));
-            return ExitCode::from(2);
-        }
-    };
-    match ecslint::graph_render::render(&graph, &report.findings, focus, format) {
-        Ok(text) => print(&text),
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-    }
 }
 
 /// With `-` among the paths, reads stdin (once) for the linter, named by --stdin-filename.

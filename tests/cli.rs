@@ -1081,6 +1081,13 @@ fn graph_focuses_on_one_resource() {
     let from_stdin = ecslint_stdin(&["graph", "-", "--format", "dot"], FINDING);
     assert_eq!(from_stdin.code, 0, "{}", from_stdin.stderr);
     assert_eq!(from_stdin.stdout, from_file.stdout, "`-` reads stdin");
+    let run = ecslint(&["graph", "testdata/cli/malformed.yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with("error: testdata/cli/malformed.yaml:5:1: invalid YAML"),
+        "{}",
+        run.stderr
+    );
     let run = ecslint(&["graph", "testdata/cli/skipped/workflow.yml"]);
     assert_eq!(run.code, 2);
     assert!(
