@@ -1084,7 +1084,8 @@ fn graph_focuses_on_one_resource() {
     let run = ecslint(&["graph", "testdata/cli/malformed.yaml"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.starts_with("error: testdata/cli/malformed.yaml:5:1: invalid YAML"),
+        run.stderr
+            .starts_with("error: testdata/cli/malformed.yaml:5:1: invalid YAML"),
         "{}",
         run.stderr
     );
