@@ -2,10 +2,12 @@
 //!
 //! A `#` starts a comment when it is at the start of a line or follows whitespace, and is
 //! outside a quoted scalar (quotes opened on one line and closed on a later one are followed)
-//! and outside a block scalar (`|` or `>`: its more-indented lines are text). Limits, all on
-//! the side of seeing fewer comments: a quote is taken to open a scalar only after
-//! whitespace, `[`, `{` or `,`, or at the start of a line, and a block scalar's content is
-//! taken to be the lines more indented than the line that introduced it.
+//! and outside a block scalar (`|` or `>`: its more-indented lines are text). A quote opens
+//! a scalar only where a value starts (see `starts_scalar`), so an apostrophe in plain text
+//! opens nothing. Limits: a block scalar's content is taken to be the lines more indented
+//! than the line that introduced it, and a quote that opens where no value starts in real
+//! YAML hides the comments after it until it closes (a suppression there is then not seen;
+//! nothing is ever taken for a comment that is not one, in the test corpus at least).
 
 use crate::source::Span;
 
@@ -108,9 +110,7 @@ fn split_comment<'a>(line: &'a str, quote: &mut Option<char>) -> (&'a str, Optio
                 if c == '#' && after_space {
                     return (&line[..i], Some(i));
                 }
-                if (c == '"' || c == '\'')
-                    && (after_space || prev.is_some_and(|p| matches!(p, '[' | '{' | ',')))
-                {
+                if (c == '"' || c == '\'') && starts_scalar(&line[..i]) {
                     *quote = Some(c);
                 }
             }
@@ -118,6 +118,25 @@ fn split_comment<'a>(line: &'a str, quote: &mut Option<char>) -> (&'a str, Optio
         prev = Some(c);
     }
     (line, None)
+}
+
+/// Whether a quote after `before` (the line up to it) opens a quoted scalar: at the start of
+/// the line; after `[`, `{` or `,`; after `: `, `- ` or `? ` (indicators are followed by a
+/// space; `"a":"b"` in JSON style too); after a tag (`!Sub `) or an anchor (`&a `). A quote
+/// inside a plain scalar (`must begin with 'vpc-' or`, `Don 't`) opens nothing.
+fn starts_scalar(before: &str) -> bool {
+    let b = before.trim_end();
+    let spaced = b.len() < before.len();
+    let last_token = b.rsplit(char::is_whitespace).next().unwrap_or("");
+    let indicator = |c: char| {
+        b.strip_suffix(c)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with(char::is_whitespace))
+    };
+    b.is_empty()
+        || b.ends_with(['[', '{', ','])
+        || (b.ends_with(':') && (spaced || b.ends_with("\":") || b.ends_with("':")))
+        || (spaced && (indicator('-') || indicator('?')))
+        || (spaced && (last_token.starts_with('!') || last_token.starts_with('&')))
 }
 
 /// Whether a line's content ends with a block scalar indicator: `key: |`, `- >-`, `!Sub |2`.
@@ -166,10 +185,16 @@ mod tests {
 
     #[test]
     fn hashes_in_scalars_are_not_comments() {
-        let src = "A: \"x # y\"\nB: 'it''s # z'\nC: a#b\nD: \"multi\n  line # no\"  # yes\nE: it's # real\n";
+        let src = "A: \"x # y\"\nB: 'it''s # z'\nC: a#b\nD: \"multi\n  line # no\"  # yes\nE: it's # real\nF: Don 't # also real\nG: [\"a # b\", 'c # d']\nH: !Sub \"e # f\"  # tagged\nI: begin with 'vpc-' or # plain\nJ: {\"k\":\"v # w\"}\n";
         assert_eq!(
             texts(src),
-            vec![(5, " yes".into(), Some(5)), (6, " real".into(), Some(6))]
+            vec![
+                (5, " yes".into(), Some(5)),
+                (6, " real".into(), Some(6)),
+                (7, " also real".into(), Some(7)),
+                (9, " tagged".into(), Some(9)),
+                (10, " plain".into(), Some(10)),
+            ]
         );
     }
 
