@@ -12,12 +12,29 @@
 //!
 //! [per-file-ignores]
 //! "legacy/**" = ["ECS005"]
+//!
+//! [severity]                    # per-rule severity overrides, applied before fail-level
+//! ECS002 = "error"
+//! ```
+//!
+//! `ignore` may also hold tables that silence rules on one resource (a Terraform address or
+//! a logical ID); written as `[[ignore]]` when there is no list of codes:
+//!
+//! ```toml
+//! ignore = [
+//!   "ECS007",
+//!   { address = "module.app.aws_ecs_service.web", rules = ["ECS002"], reason = "exec is needed" },
+//! ]
 //! ```
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
+
+use crate::finding::Severity;
+use crate::source::{SourceFile, Span};
 
 pub const FILE_NAME: &str = ".ecslint.toml";
 
@@ -26,8 +43,17 @@ pub const FILE_NAME: &str = ".ecslint.toml";
 pub struct Config {
     #[serde(default)]
     pub select: Vec<String>,
-    #[serde(default)]
+    /// Codes from `ignore = [...]`; the `[[ignore]]` tables are in `addresses`.
+    #[serde(skip)]
     pub ignore: Vec<String>,
+    #[serde(default, rename = "ignore")]
+    ignore_items: Vec<toml::Spanned<IgnoreItem>>,
+    /// `[[ignore]]`: rules silenced on one resource.
+    #[serde(skip)]
+    pub addresses: Vec<AddressIgnore>,
+    /// `[severity]`: a code (or prefix) and the severity its findings get.
+    #[serde(default)]
+    pub severity: std::collections::BTreeMap<String, SeverityName>,
     pub fail_level: Option<String>,
     #[serde(default)]
     pub rules: Vec<PathBuf>,
@@ -95,6 +121,8 @@ impl Config {
             path: name.clone(),
             message: e.to_string(),
         })?;
+        let settings = SourceFile::new(name.clone(), text);
+        config.split_ignore(&settings);
         let base = path.parent().unwrap_or(Path::new("."));
         config.rules = config.rules.iter().map(|d| base.join(d)).collect();
         config.base = base.canonicalize().ok();
@@ -112,6 +140,32 @@ impl Config {
     /// The `exclude` globs, relative to the settings file.
     pub fn excludes(&self) -> Result<Excludes, String> {
         Excludes::new(&self.exclude, self.base.as_deref())
+    }
+
+    /// Sorts `ignore` into codes and `[[ignore]]` tables, located in the settings file.
+    fn split_ignore(&mut self, settings: &Arc<SourceFile>) {
+        for item in std::mem::take(&mut self.ignore_items) {
+            let span = item.span();
+            match item.into_inner() {
+                IgnoreItem::Code(code) => self.ignore.push(code),
+                IgnoreItem::Address(mut a) => {
+                    a.span = span;
+                    a.source = Some(settings.clone());
+                    self.addresses.push(a);
+                }
+            }
+        }
+    }
+
+    /// The severity overrides, most specific (longest) code or prefix first.
+    pub fn severity_overrides(&self) -> Vec<(String, Severity)> {
+        let mut out: Vec<(String, Severity)> = self
+            .severity
+            .iter()
+            .map(|(code, s)| (code.clone(), s.severity()))
+            .collect();
+        out.sort_by_key(|(code, _)| std::cmp::Reverse(code.len()));
+        out
     }
 
     /// The per-file ignores as (globs, codes per glob).
@@ -228,6 +282,12 @@ impl Config {
             let line = format!("{name} = {value}");
             out.push_str(&format!("{line:<40} # {from}\n"));
         }
+        if !self.severity.is_empty() {
+            out.push_str(&format!("\n[severity]{:<30} # {file}\n", ""));
+            for (code, s) in &self.severity {
+                out.push_str(&format!("{code} = {:?}\n", s.severity().as_str()));
+            }
+        }
         if !self.per_file_ignores.is_empty() {
             out.push_str(&format!("\n[per-file-ignores]{:<22} # {file}\n", ""));
             for (pattern, codes) in &self.per_file_ignores {
@@ -282,6 +342,80 @@ impl Excludes {
         name.is_some_and(|n| self.set.is_match(n))
             || relative.is_some_and(|r| self.set.is_match(r))
             || self.set.is_match(given)
+    }
+}
+
+/// Gives the findings of the rules named in `[severity]` their new severity (before the
+/// fail level is applied). `overrides` is most specific first, from `severity_overrides`.
+pub fn apply_severity(overrides: &[(String, Severity)], findings: &mut [crate::finding::Finding]) {
+    for f in findings {
+        if let Some((_, s)) = overrides
+            .iter()
+            .find(|(code, _)| crate::suppress::matches_code(code, &f.code))
+        {
+            f.severity = *s;
+        }
+    }
+}
+
+/// A severity as written in `[severity]`.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityName {
+    Error,
+    Warning,
+    Info,
+}
+
+impl SeverityName {
+    pub fn severity(self) -> Severity {
+        match self {
+            SeverityName::Error => Severity::Error,
+            SeverityName::Warning => Severity::Warning,
+            SeverityName::Info => Severity::Info,
+        }
+    }
+}
+
+/// One `[[ignore]]` table: rules silenced on the resource at `address` (a Terraform address,
+/// which also covers its `[0]`/`["key"]` instances, or a CloudFormation logical ID).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressIgnore {
+    pub address: String,
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+    /// Where the table is in the settings file.
+    #[serde(skip)]
+    pub span: Span,
+    #[serde(skip)]
+    pub source: Option<Arc<SourceFile>>,
+}
+
+/// An item of `ignore`: a code (`ignore = ["ECS002"]`) or a table (`[[ignore]]`).
+#[derive(Debug)]
+enum IgnoreItem {
+    Code(String),
+    Address(AddressIgnore),
+}
+
+impl<'de> Deserialize<'de> for IgnoreItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = IgnoreItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a rule code, or a table with `address`, `rules` and `reason`")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<IgnoreItem, E> {
+                Ok(IgnoreItem::Code(s.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<IgnoreItem, A::Error> {
+                AddressIgnore::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(IgnoreItem::Address)
+            }
+        }
+        d.deserialize_any(Visitor)
     }
 }
 
@@ -350,6 +484,48 @@ mod tests {
         std::fs::write(dir.join(FILE_NAME), "ignroe = []\n").unwrap();
         let err = Config::discover(&nested).unwrap_err().to_string();
         assert!(err.contains("unknown field `ignroe`"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn ignore_holds_codes_and_address_tables_and_severity_is_checked() {
+        let dir =
+            std::env::temp_dir().join(format!("ecslint-config-ignore-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(FILE_NAME);
+        std::fs::write(
+            &path,
+            // TOML has no `ignore = [...]` next to `[[ignore]]`: both in one list instead.
+            "ignore = [\n  \"ECS007\",\n  {address = \"module.app.aws_ecs_service.web\", rules = [\"ECS002\"], reason = \"checked\"},\n]\n[severity]\nECS002 = \"error\"\n",
+        )
+        .unwrap();
+        let c = Config::read(&path).unwrap();
+        assert_eq!(c.ignore, ["ECS007"]);
+        assert_eq!(c.addresses.len(), 1);
+        let a = &c.addresses[0];
+        assert_eq!(a.address, "module.app.aws_ecs_service.web");
+        assert_eq!(a.reason.as_deref(), Some("checked"));
+        let src = a.source.as_ref().unwrap();
+        assert_eq!(src.line_col(a.span.start).0, 3);
+        assert_eq!(
+            c.severity_overrides(),
+            [("ECS002".to_string(), Severity::Error)]
+        );
+        for (text, want) in [
+            (
+                "[severity]\nECS002 = \"fatal\"\n",
+                "unknown variant `fatal`",
+            ),
+            (
+                "[[ignore]]\naddress = \"x\"\nrules = []\nreasn = \"\"\n",
+                "unknown field `reasn`",
+            ),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = Config::read(&path).unwrap_err().to_string();
+            assert!(err.contains(want), "{err}");
+            assert!(err.contains("line"), "located: {err}");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

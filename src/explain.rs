@@ -5,9 +5,18 @@ use std::fmt::Write;
 use crate::dsl::Program;
 use crate::dsl::ast::Rule;
 
+/// The page of `ECS000`, which is not a rule file: suppressions are checked in Rust.
+const SUPPRESSION_PAGE: &str = include_str!("../docs/rules/ECS000.md");
+
 /// One line per rule.
 pub fn list(program: &Program) -> String {
-    let mut out = String::new();
+    let mut out = format!(
+        "{:<7} {:<8} {:<40} {}\n",
+        crate::suppress::CODE,
+        "info",
+        crate::suppress::SLUG,
+        crate::suppress::SUMMARY
+    );
     for r in &program.rules {
         let _ = writeln!(
             out,
@@ -18,11 +27,42 @@ pub fn list(program: &Program) -> String {
     out
 }
 
+/// Every rule as a JSON array of `{code, name, severity, summary, symptom, fix, url}`, the
+/// suppression report `ECS000` first.
+pub fn list_json(program: &Program) -> String {
+    let mut rules = vec![serde_json::json!({
+        "code": crate::suppress::CODE,
+        "name": crate::suppress::SLUG,
+        "severity": "info",
+        "summary": crate::suppress::SUMMARY,
+        "symptom": null,
+        "fix": null,
+        "url": crate::suppress::URL,
+    })];
+    rules.extend(program.rules.iter().map(|r| {
+        serde_json::json!({
+            "code": r.code,
+            "name": r.slug,
+            "severity": r.severity.to_string(),
+            "summary": r.summary,
+            "symptom": r.symptom,
+            "fix": r.fix,
+            "url": r.url,
+        })
+    }));
+    let mut out = serde_json::to_string_pretty(&rules).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
 /// The full text of the rule named by `query`, or the rules whose symptom, summary or
 /// documentation mentions it.
 pub fn explain(program: &Program, query: &str) -> String {
     if let Some(rule) = program.rule(query.trim()) {
         return page(rule);
+    }
+    if query.trim().eq_ignore_ascii_case(crate::suppress::CODE) {
+        return SUPPRESSION_PAGE.to_string();
     }
     let hits = search(program, query);
     if hits.is_empty() {

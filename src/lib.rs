@@ -5,15 +5,19 @@
 //! `engine` (→ `finding::Finding`s) → `render`.
 
 pub mod bindings;
+pub mod comments;
 pub mod config;
 pub mod dsl;
 pub mod engine;
 pub mod explain;
 pub mod finding;
 pub mod graph;
+pub mod graph_render;
 pub mod lint;
 pub mod load;
 pub mod node;
 pub mod render;
 pub mod source;
+pub mod statistics;
+pub mod suggest;
 pub mod suppress;

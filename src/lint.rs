@@ -19,6 +19,8 @@ pub struct Options {
     pub selection: Selection,
     /// Paths not to lint below a walked directory (`--exclude`, `exclude` in settings).
     pub exclude: Vec<Excludes>,
+    /// The path `-` reads this (stdin), under this name.
+    pub stdin: Option<(String, Vec<u8>)>,
 }
 
 impl Default for Options {
@@ -27,6 +29,7 @@ impl Default for Options {
             max_file_size: load::DEFAULT_MAX_FILE_SIZE,
             selection: Selection::default(),
             exclude: Vec::new(),
+            stdin: None,
         }
     }
 }
@@ -143,7 +146,10 @@ fn path_error(p: &Path, message: &str) -> FileError {
 
 /// Reads and loads one file.
 pub fn load_file(path: &Path, opts: &Options) -> Outcome {
-    load_candidate(path, opts, false)
+    match &opts.stdin {
+        Some((name, bytes)) if path.as_os_str() == "-" => load_stdin(name, bytes, opts),
+        _ => load_candidate(path, opts, false),
+    }
 }
 
 /// Reads and loads one file. A file named on the command line (`explicit`) must have content;
@@ -151,16 +157,37 @@ pub fn load_file(path: &Path, opts: &Options) -> Outcome {
 fn load_candidate(path: &Path, opts: &Options, explicit: bool) -> Outcome {
     let name = path.display().to_string();
     match read_limited(path, opts.max_file_size) {
-        Ok(bytes) if explicit && bytes.iter().all(u8::is_ascii_whitespace) => Outcome::Failed {
-            source: SourceFile::new(name.clone(), String::from_utf8_lossy(&bytes).into_owned()),
-            errors: vec![load::LoadError::at("the file is empty".to_string(), 0..0)],
-        },
-        Ok(bytes) => load::load(&name, bytes),
+        Ok(bytes) => load_bytes(&name, bytes, explicit),
         Err(message) => Outcome::Failed {
             source: SourceFile::new(name, String::new()),
             errors: vec![load::LoadError::whole_file(message)],
         },
     }
+}
+
+fn load_bytes(name: &str, bytes: Vec<u8>, explicit: bool) -> Outcome {
+    if explicit && bytes.iter().all(u8::is_ascii_whitespace) {
+        return Outcome::Failed {
+            source: SourceFile::new(name, String::from_utf8_lossy(&bytes).into_owned()),
+            errors: vec![load::LoadError::at("the file is empty".to_string(), 0..0)],
+        };
+    }
+    load::load(name, bytes)
+}
+
+/// The text read from stdin (the path `-`), always taken as named explicitly.
+fn load_stdin(name: &str, bytes: &[u8], opts: &Options) -> Outcome {
+    if bytes.len() as u64 > opts.max_file_size {
+        return Outcome::Failed {
+            source: SourceFile::new(name, String::new()),
+            errors: vec![load::LoadError::whole_file(format!(
+                "the input is {} bytes, more than the limit of {} (see --max-file-size)",
+                bytes.len(),
+                opts.max_file_size
+            ))],
+        };
+    }
+    load_bytes(name, bytes.to_vec(), true)
 }
 
 /// The bytes of a file, refused beyond `limit`. The limit is enforced while reading: the size
@@ -206,26 +233,38 @@ pub fn run_listing_skipped(
     program: &Program,
     opts: &Options,
 ) -> (Report, Vec<PathBuf>) {
-    let (files, mut errors) = discover(paths, opts);
-    let results: Vec<FileResult> = files
+    let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| p.as_os_str() == "-");
+    let (mut files, mut errors) = discover(&paths, opts);
+    let mut results: Vec<FileResult> = files
         .par_iter()
-        .map(|f| {
-            let mut result = FileResult::default();
-            let outcome = load_candidate(f, opts, paths.contains(f));
-            result.collect(outcome, None, program, opts);
-            result
-        })
+        .map(|f| FileResult::of(load_candidate(f, opts, paths.contains(f)), program, opts))
         .collect();
+    if !stdin.is_empty() {
+        let (name, bytes) = match &opts.stdin {
+            Some((name, bytes)) => (name.as_str(), bytes.as_slice()),
+            None => ("-", &[][..]),
+        };
+        results.push(FileResult::of(load_stdin(name, bytes, opts), program, opts));
+        files.push(PathBuf::from(name));
+    }
     let mut report = Report::default();
     let mut skipped = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    let mut present = std::collections::HashSet::new();
     for (result, file) in results.into_iter().zip(files) {
         if !result.checked && result.errors.is_empty() {
             skipped.push(file);
         }
         report.findings.extend(result.findings);
         errors.extend(result.errors);
+        used.extend(result.used_addresses);
+        present.extend(result.present_addresses);
         report.files_checked += usize::from(result.checked);
     }
+    let (findings, errs) = suppress::address_reports(&opts.selection, &used, &present);
+    report.findings.extend(findings);
+    errors.extend(errs);
     report.errors = errors;
     report.sort();
     (report, skipped)
@@ -238,9 +277,19 @@ struct FileResult {
     findings: Vec<Finding>,
     errors: Vec<FileError>,
     checked: bool,
+    /// `[[ignore]]` tables (and their rules) that silenced a finding, and those whose
+    /// resource is in this file (see `suppress::Applied`).
+    used_addresses: std::collections::HashSet<(usize, usize)>,
+    present_addresses: std::collections::HashSet<usize>,
 }
 
 impl FileResult {
+    fn of(outcome: Outcome, program: &Program, opts: &Options) -> FileResult {
+        let mut result = FileResult::default();
+        result.collect(outcome, None, program, opts);
+        result
+    }
+
     /// Lints a loaded document; `document` is its number in a stream of several.
     fn collect(
         &mut self,
@@ -265,10 +314,14 @@ impl FileResult {
                         .into_iter()
                         .map(|p| problem_finding(&graph.source, p)),
                 );
-                for mut f in suppress::apply(&graph, findings, &opts.selection) {
+                let applied = suppress::apply(&graph, findings, &opts.selection);
+                for mut f in applied.findings {
                     f.message = name(f.message);
                     self.findings.push(f);
                 }
+                self.errors.extend(applied.errors);
+                self.used_addresses.extend(applied.used_addresses);
+                self.present_addresses.extend(applied.present_addresses);
             }
             Outcome::Failed { source, errors } => {
                 self.errors.extend(errors.into_iter().map(|p| FileError {

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 
 use ecslint::config::{Config, Excludes};
 use ecslint::dsl::Program;
@@ -66,10 +66,28 @@ struct Cli {
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     select: Vec<String>,
 
-    /// Do not report these rule codes or code prefixes (comma-separated). A single resource
-    /// can silence a rule with `Metadata: {ecslint: {ignore: [ECS002]}}`.
+    /// Do not report these rule codes or code prefixes (comma-separated). One place can
+    /// silence a rule with `# ecslint: ignore[ECS002] reason` or
+    /// `Metadata: {ecslint: {ignore: [ECS002]}}`.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     ignore: Vec<String>,
+
+    /// Name the text read from stdin (the path `-`) in messages and for per-file settings.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
+
+    /// Print the findings only: no summary line.
+    #[arg(long, short)]
+    quiet: bool,
+
+    /// Print how many findings each rule has, instead of the findings (JSON with
+    /// `--format json`).
+    #[arg(long)]
+    statistics: bool,
+
+    /// Make a suppression without a reason (`# ecslint: ignore[ECS002] why`) an error.
+    #[arg(long)]
+    require_reason: bool,
 
     /// Refuse input files larger than this many bytes [default: 52428800].
     #[arg(long, value_name = "BYTES")]
@@ -88,6 +106,9 @@ const EXAMPLES: &str = "Examples:
   ecslint rules                         list the rules
   ecslint explain ECS001                what a rule checks, and why
   ecslint explain \"exec format error\"   which rules prevent an error seen on AWS
+  ecslint graph template.yaml           draw the resources and references, findings marked
+  cat template.yaml | ecslint -         lint stdin (--stdin-filename names it)
+  ecslint completions bash              a shell completion script (also zsh, fish, ...)
 
 Exit codes:
   0  no finding at or above --fail-level
@@ -97,13 +118,46 @@ Exit codes:
 #[derive(clap::Subcommand)]
 enum Command {
     /// List the rules: code, severity, name and summary.
-    Rules,
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
     /// Explain a rule by code (`ECS001`), or find the rules whose production symptom or
     /// summary mentions a text (paste the error from the ECS console).
     Explain {
         /// A rule code or any text.
         query: String,
     },
+    /// Print a shell completion script, e.g. `ecslint completions bash >
+    /// ~/.local/share/bash-completion/completions/ecslint`.
+    Completions { shell: clap_complete::Shell },
+    /// Draw the resources of a template or plan and the references the rules follow, with
+    /// the resources that findings are about marked (Mermaid or Graphviz DOT).
+    Graph {
+        /// The template or plan.
+        file: PathBuf,
+        /// Only this resource, what it leads to and what leads to it.
+        #[arg(long, value_name = "ID")]
+        resource: Option<String>,
+        /// Output format: Mermaid (renders in GitHub Markdown) or DOT (`dot -Tsvg`).
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+    /// Print the manual page (roff), e.g. `ecslint man > ~/.local/share/man/man1/ecslint.1`.
+    Man,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -143,6 +197,27 @@ fn main() -> ExitCode {
             };
         }
     };
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "ecslint",
+                &mut std::io::stdout(),
+            );
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Man) => {
+            let mut out = Vec::new();
+            let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
+            let _ = std::io::stdout().write_all(&out);
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    if let Some(word) = mistyped_subcommand(&cli.paths) {
+        return word;
+    }
     let config = match &cli.config {
         Some(path) => Config::read(path),
         None => Config::discover(&std::env::current_dir().unwrap_or_default()),
@@ -191,9 +266,14 @@ fn main() -> ExitCode {
         }
     };
     match &cli.command {
-        Some(Command::Rules) => return print(&explain::list(&program)),
+        Some(Command::Rules { format }) => {
+            return print(&match format {
+                ListFormat::Text => explain::list(&program),
+                ListFormat::Json => explain::list_json(&program),
+            });
+        }
         Some(Command::Explain { query }) => return print(&explain::explain(&program, query)),
-        None => {}
+        _ => {}
     }
     let fail_level = match (cli.fail_level, config.fail_level.as_deref()) {
         (Some(level), _) => level,
@@ -208,6 +288,11 @@ fn main() -> ExitCode {
         },
         (None, None) => FailLevel::Warning,
     };
+    // Every code a finding can have: the rules', the suppression reports' and the loader's.
+    let codes: Vec<&str> = std::iter::once(ecslint::suppress::CODE)
+        .chain(program.rules.iter().map(|r| r.code.as_str()))
+        .chain(ecslint::load::CODES.iter().map(|c| c.0))
+        .collect();
     let opts = lint::Options {
         max_file_size: cli
             .max_file_size
@@ -221,6 +306,9 @@ fn main() -> ExitCode {
             },
             ignore: config.ignore.iter().chain(&cli.ignore).cloned().collect(),
             per_file: config.per_file_ignores_set().unwrap_or_default(),
+            known: codes.iter().map(|c| c.to_string()).collect(),
+            require_reason: cli.require_reason,
+            addresses: config.addresses.clone(),
         },
         exclude: match (
             config.excludes(),
@@ -232,13 +320,15 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        stdin: None,
     };
-    let codes: Vec<&str> = program
-        .rules
-        .iter()
-        .map(|r| r.code.as_str())
-        .chain(ecslint::load::CODES.iter().map(|c| c.0))
-        .collect();
+    let opts = match read_stdin(&cli, opts) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: cannot read stdin: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let rule_codes: Vec<&str> = program.rules.iter().map(|r| r.code.as_str()).collect();
     if config.disables_every_rule(&rule_codes) {
         eprintln!(
@@ -249,14 +339,40 @@ fn main() -> ExitCode {
                 .map_or_else(String::new, |p| p.display().to_string())
         );
     }
-    let unknown = opts.selection.unknown_selectors(&codes);
+    let mut unknown = opts.selection.unknown_selectors(&codes);
+    unknown.extend(
+        config
+            .severity
+            .keys()
+            .map(String::as_str)
+            .filter(|p| !codes.iter().any(|c| ecslint::suppress::matches_code(p, c))),
+    );
     if !unknown.is_empty() {
         eprintln!(
-            "error: no rule matches {unknown:?} (from --select, --ignore or the settings file); `ecslint rules` lists them"
+            "error: no rule matches {unknown:?} (from --select, --ignore, or the settings file's select, ignore or [severity]); `ecslint rules` lists them"
         );
         return ExitCode::from(2);
     }
-    let (report, skipped) = lint::run_listing_skipped(&cli.paths, &program, &opts);
+    if let Some(Command::Graph {
+        file,
+        resource,
+        format,
+    }) = &cli.command
+    {
+        let format = match format {
+            GraphFormat::Mermaid => ecslint::graph_render::Format::Mermaid,
+            GraphFormat::Dot => ecslint::graph_render::Format::Dot,
+        };
+        return match ecslint::graph_render::draw(file, resource.as_deref(), format, &program, &opts)
+        {
+            Ok(text) => print(&text),
+            Err(e) => {
+                eprint!("{e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let (mut report, skipped) = lint::run_listing_skipped(&cli.paths, &program, &opts);
     if cli.verbose {
         for path in &skipped {
             eprintln!(
@@ -265,20 +381,79 @@ fn main() -> ExitCode {
             );
         }
     }
+    ecslint::config::apply_severity(&config.severity_overrides(), &mut report.findings);
     let out = match cli.format {
-        Format::Human => render::human::render(
-            &report,
-            &render::human::Options {
-                color: use_color(cli.color),
-                width: 100,
-            },
-        ),
+        _ if cli.statistics => match cli.format {
+            Format::Json => ecslint::statistics::json(&report, &rule_infos(&program)),
+            _ => ecslint::statistics::text(&report, &rule_infos(&program)),
+        },
+        Format::Human => {
+            let out = render::human::render(
+                &report,
+                &render::human::Options {
+                    color: use_color(cli.color),
+                    width: 100,
+                },
+            );
+            if cli.quiet { without_summary(out) } else { out }
+        }
         Format::Json => render::json::render(&report),
-        Format::Sarif => render::sarif::render(&report, &render::RuleInfo::all(&program)),
-        Format::Github => render::github::render(&report, &render::RuleInfo::all(&program)),
+        Format::Sarif => render::sarif::render(&report, &rule_infos(&program)),
+        Format::Github => render::github::render(&report, &rule_infos(&program)),
     };
     let _ = std::io::stdout().write_all(out.as_bytes());
     exit_code(&report, fail_level)
+}
+
+/// `ecslint rule` or `ecslint exlpain`: a word that is no file but close to a subcommand is
+/// a typo, not a missing file.
+fn mistyped_subcommand(paths: &[PathBuf]) -> Option<ExitCode> {
+    let cmd = Cli::command();
+    let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+    let (path, name) = paths
+        .iter()
+        .find_map(|p| ecslint::suggest::subcommand_for(p, &names).map(|n| (p, n)))?;
+    eprintln!(
+        "error: `{}` is neither a file nor a subcommand\n\n  tip: did you mean `{name}`?\n\nFor more information, try '--help'.",
+        path.display()
+    );
+    Some(ExitCode::from(2))
+}
+
+/// With `-` among the paths, reads stdin (once) for the linter, named by --stdin-filename.
+fn read_stdin(cli: &Cli, mut opts: lint::Options) -> std::io::Result<lint::Options> {
+    let graph_of_stdin =
+        matches!(&cli.command, Some(Command::Graph { file, .. }) if file.as_os_str() == "-");
+    if graph_of_stdin || cli.paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+        let name = cli
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "-".to_string());
+        opts.stdin = Some((name, bytes));
+    }
+    Ok(opts)
+}
+
+/// `--quiet`: the human report without its last line, the summary.
+fn without_summary(mut out: String) -> String {
+    out.pop();
+    out.truncate(out.rfind('\n').map_or(0, |i| i + 1));
+    out
+}
+
+/// The loaded rules and the suppression report `ECS000`, for the renderers.
+fn rule_infos(program: &Program) -> Vec<render::RuleInfo<'_>> {
+    let mut infos = render::RuleInfo::all(program);
+    infos.push(render::RuleInfo {
+        code: ecslint::suppress::CODE,
+        slug: ecslint::suppress::SLUG,
+        summary: ecslint::suppress::SUMMARY,
+        fix: None,
+        symptom: None,
+    });
+    infos
 }
 
 fn print(text: &str) -> ExitCode {

@@ -535,3 +535,626 @@ fn a_file_named_twice_is_linted_once() {
     };
     assert_eq!(count(&once), count(&twice));
 }
+
+/// (code, file, line, message) of every finding.
+fn findings_of(doc: &Value) -> Vec<(String, String, u64, String)> {
+    list(doc, "findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn comments_and_metadata_silence_a_finding() {
+    // Each file is the ECS002 case with one form of suppression.
+    for file in [
+        "comment-line-before.yaml",
+        "comment-same-line.yaml",
+        "comment-ignore-file.yaml",
+        "metadata-ignore.yaml",
+        "metadata-object.yaml",
+        "metadata-template.yaml",
+        "metadata.json",
+    ] {
+        let path = format!("testdata/suppress/{file}");
+        let (code, doc) = json(&[&path]);
+        let found = findings_of(&doc);
+        assert!(
+            found.iter().all(|f| f.0 == "ECS000"),
+            "{file}: silenced: {found:?}"
+        );
+        assert_eq!(code, 0, "{file}: info findings do not fail: {doc}");
+    }
+    // Without the suppression, the rule fires.
+    let (_, doc) = json(&[FINDING]);
+    assert_eq!(findings_of(&doc)[0].0, "ECS002");
+    // The same-line comment also names ECS001, which does not fire there.
+    let (_, doc) = json(&["testdata/suppress/comment-same-line.yaml"]);
+    assert_eq!(
+        findings_of(&doc),
+        [(
+            "ECS000".into(),
+            "testdata/suppress/comment-same-line.yaml".into(),
+            111,
+            "Unused suppression (unused: `ECS001`)".into()
+        )]
+    );
+}
+
+#[test]
+fn stale_unknown_and_unreadable_suppressions_are_reported_where_they_are() {
+    let file = "testdata/suppress/stale.yaml";
+    // ECS001 is turned off for the run: its suppression cannot be called unused.
+    let (code, doc) = json(&["--ignore", "ECS001", file]);
+    assert_eq!(code, 0, "{doc}");
+    let found: Vec<(u64, String)> = findings_of(&doc)
+        .into_iter()
+        .map(|f| {
+            assert_eq!((f.0.as_str(), f.1.as_str()), ("ECS000", file));
+            (f.2, f.3)
+        })
+        .collect();
+    let lines: Vec<u64> = found.iter().map(|f| f.0).collect();
+    assert_eq!(lines, [13, 112, 113, 114, 122, 123], "{found:?}");
+    assert!(
+        found[0].1.contains("must come before the first line"),
+        "{found:?}"
+    );
+    assert_eq!(found[1].1, "Unused suppression (unknown: `ECS02`)");
+    assert!(
+        found[2].1.starts_with("Unreadable suppression comment"),
+        "{found:?}"
+    );
+    assert_eq!(found[3].1, "Unused suppression (unused: `ECS002`)");
+    assert_eq!(found[4].1, "Unused suppression (unused: `ECS005`)");
+    assert_eq!(found[5].1, "`noqa` comments are not read by ecslint");
+    // `--ignore ECS000` turns the reports off, like any rule.
+    let (_, doc) = json(&["--ignore", "ECS000,ECS001", file]);
+    assert!(findings_of(&doc).is_empty(), "{doc}");
+    // --fail-level info fails on them.
+    assert_eq!(
+        ecslint(&["--fail-level", "info", "--ignore", "ECS001", file]).code,
+        1
+    );
+}
+
+#[test]
+fn terraform_resources_are_silenced_by_address_in_the_settings_file() {
+    let settings = "testdata/suppress/terraform/ecslint.toml";
+    let plan = "testdata/suppress/terraform/plan.json";
+    let (code, doc) = json(&[plan]);
+    assert_eq!(code, 1);
+    assert!(findings_of(&doc).iter().any(|f| f.0 == "ECS002"), "{doc}");
+    let (code, doc) = json(&["--config", settings, plan]);
+    assert_eq!(code, 0, "{doc}");
+    let found: Vec<(String, String, u64, String)> = findings_of(&doc);
+    assert_eq!(
+        found,
+        [
+            (
+                "ECS000".into(),
+                settings.into(),
+                7,
+                "Unused suppression (unused: `ECS005`)".into()
+            ),
+            (
+                "ECS000".into(),
+                settings.into(),
+                11,
+                "Unused suppression (unknown: `ECS02`)".into()
+            ),
+        ]
+    );
+    assert_eq!(
+        list(&doc, "findings")[0]["resource"],
+        "module.ledger.aws_cloudwatch_log_group.this"
+    );
+}
+
+#[test]
+fn require_reason_makes_a_suppression_without_one_an_error() {
+    let (code, doc) = json(&[
+        "--require-reason",
+        "testdata/suppress/comment-line-before.yaml",
+    ]);
+    assert_eq!(code, 0, "this comment gives a reason: {doc}");
+    for (file, line, extra) in [
+        ("testdata/suppress/comment-same-line.yaml", 111, vec![]),
+        ("testdata/suppress/metadata-ignore.yaml", 109, vec![]),
+        (
+            "testdata/suppress/terraform/ecslint.toml",
+            7,
+            vec!["--config", "testdata/suppress/terraform/ecslint.toml"],
+        ),
+    ] {
+        let target = if file.ends_with(".toml") {
+            "testdata/suppress/terraform/plan.json"
+        } else {
+            file
+        };
+        let mut args = extra.clone();
+        args.extend(["--require-reason", target]);
+        let (code, doc) = json(&args);
+        assert_eq!(code, 2, "{file}: {doc}");
+        let errors = list(&doc, "errors");
+        assert_eq!(errors.len(), 1, "{file}: {doc}");
+        assert_eq!(errors[0]["file"], file);
+        assert_eq!(errors[0]["line"], line, "{file}: {doc}");
+        assert!(
+            errors[0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("--require-reason")),
+            "{doc}"
+        );
+        // The finding stays silenced: the error is about the suppression.
+        assert!(findings_of(&doc).iter().all(|f| f.0 != "ECS002"), "{doc}");
+    }
+}
+
+#[test]
+fn the_suppression_report_is_listed_and_explained() {
+    let run = ecslint(&["rules"]);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("ECS000") && l.contains("unused-suppression")),
+        "{}",
+        run.stdout
+    );
+    let run = ecslint(&["explain", "ECS000"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.starts_with("# ECS000 unused-suppression"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("RUF100"), "{}", run.stdout);
+}
+
+/// Runs ecslint with `file` as its stdin.
+fn ecslint_stdin(args: &[&str], file: &str) -> Run {
+    let input = std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .expect("stdin file opens");
+    ecslint_with(args, |cmd| {
+        cmd.stdin(input);
+    })
+}
+
+#[test]
+fn a_dash_reads_the_template_from_stdin() {
+    let run = ecslint_stdin(&["--format", "json", "-"], FINDING);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(findings_of(&doc)[0].0, "ECS002");
+    assert_eq!(findings_of(&doc)[0].1, "-");
+    // --stdin-filename names it, in messages and for per-file settings.
+    let run = ecslint_stdin(
+        &[
+            "--color",
+            "never",
+            "--stdin-filename",
+            "infra/api.yaml",
+            "-",
+        ],
+        FINDING,
+    );
+    assert!(
+        run.stdout.contains("[infra/api.yaml:111:29]"),
+        "{}",
+        run.stdout
+    );
+    let settings = ["--config", "testdata/cli/stdin/ecslint.toml"];
+    let mut args = settings.to_vec();
+    args.extend(["--stdin-filename", "legacy/api.yaml", "-"]);
+    assert_eq!(
+        ecslint_stdin(&args, FINDING).code,
+        0,
+        "ignored in legacy/**"
+    );
+    let mut args = settings.to_vec();
+    args.extend(["--stdin-filename", "app/api.yaml", "-"]);
+    assert_eq!(ecslint_stdin(&args, FINDING).code, 1);
+    // Empty stdin is an error, as an empty file named on the command line is.
+    let run = ecslint_stdin(&["--format", "json", "-"], "testdata/cli/empty.json");
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stdout.contains("the file is empty"), "{}", run.stdout);
+}
+
+#[test]
+fn quiet_prints_the_findings_without_the_summary() {
+    let loud = ecslint(&["--color", "never", FINDING]);
+    let quiet = ecslint(&["--color", "never", "--quiet", FINDING]);
+    assert_eq!(quiet.code, loud.code);
+    assert!(loud.stdout.ends_with("Found 1 problem in 1 file(s).\n"));
+    assert_eq!(
+        format!("{}Found 1 problem in 1 file(s).\n", quiet.stdout),
+        loud.stdout
+    );
+    assert_eq!(ecslint(&["-q", CLEAN]).stdout, "");
+}
+
+#[test]
+fn statistics_count_the_findings_per_code() {
+    let dirs = ["testdata/ECS002/fires", "testdata/ECS003/fires"];
+    let (_, doc) = json(&dirs);
+    let count = |code: &str| findings_of(&doc).iter().filter(|f| f.0 == code).count();
+    let mut args = vec!["--statistics"];
+    args.extend(dirs);
+    let run = ecslint(&args);
+    assert_eq!(run.code, 1, "the exit code does not change");
+    let lines: Vec<Vec<&str>> = run
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert!(lines.len() >= 2, "{}", run.stdout);
+    for l in &lines {
+        assert_eq!(l[0].parse::<usize>().ok(), Some(count(l[1])), "{l:?}");
+    }
+    let ecs002 = count("ECS002").to_string();
+    assert!(lines.contains(&vec![
+        ecs002.as_str(),
+        "ECS002",
+        "warning",
+        "exec-on-asg-capacity-provider"
+    ]));
+    let counts: Vec<usize> = lines.iter().filter_map(|l| l[0].parse().ok()).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most first: {counts:?}"
+    );
+    args.extend(["--format", "json"]);
+    let doc: Value = serde_json::from_str(&ecslint(&args).stdout).expect("JSON");
+    let rows = doc.as_array().expect("an array");
+    assert_eq!(rows.len(), lines.len());
+    assert_eq!(keys(&rows[0]), ["code", "count", "name", "severity"]);
+}
+
+#[test]
+fn severity_overrides_apply_before_the_fail_level() {
+    let settings = ["--config", "testdata/cli/severity/ecslint.toml"];
+    let mut args = settings.to_vec();
+    args.extend(["--fail-level", "error", FINDING, "testdata/ECS003/fires"]);
+    let (code, doc) = json(&args);
+    assert_eq!(code, 1, "ECS002 is an error now: {doc}");
+    let severities: std::collections::BTreeSet<(String, String)> = list(&doc, "findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().into(),
+                f["severity"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    assert!(
+        severities.contains(&("ECS002".into(), "error".into())),
+        "{severities:?}"
+    );
+    assert!(
+        severities.contains(&("ECS003".into(), "info".into())),
+        "the prefix: {severities:?}"
+    );
+    assert!(
+        !severities.contains(&("ECS003".into(), "error".into())),
+        "{severities:?}"
+    );
+    let mut args = settings.to_vec();
+    args.extend(["--fail-level", "error", "testdata/ECS003/fires"]);
+    assert_eq!(json(&args).0, 0, "ECS003 is info now");
+}
+
+#[test]
+fn bad_settings_are_refused_with_a_location() {
+    for (text, want) in [
+        ("[severity]\nECS999 = \"error\"\n", "no rule matches"),
+        ("[severity]\nECS002 = \"fatal\"\n", "line 2"),
+        ("select = []\nseverty = {}\n", "line 2"),
+        (
+            "[[ignore]]\naddress = \"x\"\nrule = [\"ECS002\"]\n",
+            "line 3",
+        ),
+    ] {
+        let path = scratch("bad-settings.toml", text.as_bytes());
+        let run = ecslint(&["--config", &path, CLEAN]);
+        assert_eq!(run.code, 2, "{text}");
+        assert!(run.stderr.contains(want), "{text}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn rules_as_json_match_the_text_list() {
+    let text = ecslint(&["rules"]);
+    let run = ecslint(&["rules", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let rules = doc.as_array().expect("an array");
+    let codes: Vec<&str> = rules.iter().filter_map(|r| r["code"].as_str()).collect();
+    let listed: Vec<&str> = text
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(codes, listed);
+    assert!(
+        codes.contains(&"ECS000") && codes.contains(&"ECS011"),
+        "{codes:?}"
+    );
+    for r in rules {
+        assert_eq!(
+            keys(r),
+            [
+                "code", "fix", "name", "severity", "summary", "symptom", "url"
+            ]
+        );
+    }
+    let ecs002 = rules
+        .iter()
+        .find(|r| r["code"] == "ECS002")
+        .expect("ECS002");
+    assert_eq!(ecs002["name"], "exec-on-asg-capacity-provider");
+    assert_eq!(ecs002["severity"], "warning");
+}
+
+#[test]
+fn completions_and_the_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = ecslint(&["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(
+            run.stdout.contains("explain") && run.stdout.contains("fail-level"),
+            "{shell}"
+        );
+    }
+    let bash = ecslint(&["completions", "bash"]);
+    let script = scratch("ecslint.bash", bash.stdout.as_bytes());
+    match Command::new("bash").args(["-n", &script]).status() {
+        Ok(status) => assert!(status.success(), "bash -n accepts the script"),
+        Err(e) => eprintln!("SKIPPED: bash -n ({e})"),
+    }
+    let man = ecslint(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH ecslint 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("fail\\-level"), "{}", man.stdout);
+    assert_eq!(ecslint(&["completions", "tcsh"]).code, 2);
+}
+
+#[test]
+fn a_mistyped_subcommand_is_suggested_unless_it_is_a_file() {
+    for (word, meant) in [
+        ("rule", "rules"),
+        ("exlpain", "explain"),
+        ("explian", "explain"),
+    ] {
+        let run = ecslint(&[word, "ECS001"]);
+        assert_eq!(run.code, 2, "{word}");
+        assert!(
+            run.stderr.contains(&format!("did you mean `{meant}`?")),
+            "{word}: {}",
+            run.stderr
+        );
+        assert!(!run.stdout.contains("no such file"), "{}", run.stdout);
+    }
+    // Not close to any subcommand: a missing file, as before.
+    let run = ecslint(&["--format", "json", "templates"]);
+    assert!(run.stdout.contains("no such file"), "{}", run.stdout);
+    // A file really named `rule` is linted.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("word-named-file");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(CLEAN),
+        dir.join("rule"),
+    )
+    .expect("copied");
+    let run = ecslint_with(&["rule"], |cmd| {
+        cmd.current_dir(&dir);
+    });
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "No problems found in 1 file(s).\n");
+}
+
+/// Node labels of a DOT graph as ecslint writes it: `nI [label="..."...];`.
+fn dot_labels(dot: &str) -> Vec<String> {
+    dot.lines()
+        .filter_map(|l| l.trim().split_once(" [label=\""))
+        .filter(|(id, _)| !id.contains("->"))
+        .map(|(_, rest)| rest.split("\"").next().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn graph_draws_the_references_and_marks_the_findings_resources() {
+    for file in [
+        FINDING,
+        "testdata/ECS002/tfplan/fires/exec-cluster-default-strategy.json",
+    ] {
+        let run = ecslint(&["graph", file, "--format", "dot"]);
+        assert_eq!(run.code, 0, "{file}: {}", run.stderr);
+        assert!(
+            run.stdout.starts_with("digraph ecslint {"),
+            "{}",
+            run.stdout
+        );
+        let marked: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| l.contains("fillcolor=\"#ffdddd\""))
+            .collect();
+        assert!(
+            !marked.is_empty() && marked.iter().all(|l| l.contains("ECS002")),
+            "{file}: {}",
+            run.stdout
+        );
+        // Graphviz itself accepts it, when it is installed.
+        let svg = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn();
+        match svg {
+            Ok(mut child) => {
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(run.stdout.as_bytes())
+                    .expect("written");
+                let out = child.wait_with_output().expect("dot runs");
+                assert!(
+                    out.status.success(),
+                    "{file}: dot refuses it: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
+            }
+            Err(e) => {
+                eprintln!("SKIPPED: dot -Tsvg ({e}); install graphviz to check the DOT output")
+            }
+        }
+    }
+    let (_, doc) = json(&[FINDING]);
+    let service = &list(&doc, "findings")[0];
+    let run = ecslint(&["graph", FINDING, "--format", "dot"]);
+    let labels = dot_labels(&run.stdout);
+    assert_eq!(labels.len(), 10, "every resource: {labels:?}");
+    assert!(labels.contains(&format!(
+        "{}\\nAWS::ECS::Service\\nECS002",
+        service["resource"].as_str().unwrap_or_default()
+    )));
+    // The chain of the finding is marked too: its resources, and the arrows between them.
+    let red_arrows = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" -> ") && l.contains("#cc0000"))
+        .count();
+    assert_eq!(
+        red_arrows,
+        service["related"].as_array().map_or(0, Vec::len),
+        "{}",
+        run.stdout
+    );
+    for related in service["related"].as_array().expect("related") {
+        let r = related.as_str().unwrap_or_default();
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.contains(&format!("label=\"{r}\\n")) && l.contains("fillcolor")),
+            "{r}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn graph_focuses_on_one_resource() {
+    let run = ecslint(&[
+        "graph",
+        FINDING,
+        "--resource",
+        "TaskDefinition",
+        "--format",
+        "dot",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ids: Vec<String> = dot_labels(&run.stdout)
+        .iter()
+        .map(|l| l.split("\\n").next().unwrap_or_default().to_string())
+        .collect();
+    // What it references (its role; the cluster whose name is its family) and what refers to it.
+    assert_eq!(ids, ["Cluster", "TaskDefinition", "TaskRole", "Service"]);
+    let run = ecslint(&["graph", FINDING, "--resource", "Servce"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("did you mean `Service`?"),
+        "{}",
+        run.stderr
+    );
+    let from_file = ecslint(&["graph", FINDING, "--format", "dot"]);
+    let from_stdin = ecslint_stdin(&["graph", "-", "--format", "dot"], FINDING);
+    assert_eq!(from_stdin.code, 0, "{}", from_stdin.stderr);
+    assert_eq!(from_stdin.stdout, from_file.stdout, "`-` reads stdin");
+    let run = ecslint(&["graph", "testdata/cli/malformed.yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: testdata/cli/malformed.yaml:5:1: invalid YAML"),
+        "{}",
+        run.stderr
+    );
+    let run = ecslint(&["graph", "testdata/cli/skipped/workflow.yml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("neither a CloudFormation template"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn graph_as_mermaid_is_a_flowchart() {
+    let run = ecslint(&["graph", FINDING]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut lines = run.stdout.lines();
+    assert_eq!(lines.next(), Some("flowchart LR"));
+    let (mut nodes, mut edges, mut styled) = (0, 0, 0);
+    for line in lines {
+        let l = line.trim_start();
+        assert!(line.starts_with("  "), "{line}");
+        if let Some(rest) = l.strip_prefix('n').filter(|r| r.contains("[\"")) {
+            // n3["Label"]: the label is quoted, closed, and holds no raw quote.
+            let (id, label) = rest.split_once("[\"").expect("a label");
+            assert!(id.chars().all(|c| c.is_ascii_digit()), "{line}");
+            let label = label.strip_suffix("\"]").expect("closed");
+            assert!(!label.contains('"'), "{line}");
+            nodes += 1;
+        } else if l.contains("-->") || l.contains("-.->") {
+            let parts: Vec<&str> = l.split_whitespace().collect();
+            assert!(
+                parts[0].starts_with('n') && parts.last().is_some_and(|p| p.starts_with('n')),
+                "{line}"
+            );
+            edges += 1;
+        } else if let Some(rest) = l.strip_prefix("linkStyle ") {
+            // The chain's arrows, by the index of an arrow written above.
+            let index: usize = rest
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("an arrow index");
+            assert!(index < edges, "{line}");
+            styled += 1;
+        } else {
+            assert!(
+                l.starts_with("classDef ") || l.starts_with("class "),
+                "{line}"
+            );
+        }
+    }
+    assert_eq!(nodes, 10);
+    assert!(edges >= 9, "{}", run.stdout);
+    assert_eq!(
+        styled, 2,
+        "the two arrows of the ECS002 chain: {}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("class n9 finding"), "{}", run.stdout);
+    match Command::new("mmdc").arg("--version").output() {
+        Ok(_) => {
+            let input = scratch("graph.mmd", run.stdout.as_bytes());
+            let output = format!("{input}.svg");
+            let status = Command::new("mmdc")
+                .args(["-i", &input, "-o", &output])
+                .status();
+            assert!(status.is_ok_and(|s| s.success()), "mmdc renders it");
+        }
+        Err(e) => eprintln!("SKIPPED: mmdc ({e}); the Mermaid syntax was checked line by line"),
+    }
+}
