@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, SourceCode};
 
+use crate::graph::Provider;
 use crate::source::{SourceFile, Span};
+use crate::terms;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -62,9 +64,31 @@ pub struct Finding {
     /// The error a user meets on AWS when this is deployed.
     pub symptom: Option<String>,
     pub url: Option<String>,
+    /// What is wrong at the primary location, shown under it.
+    pub primary_label: Option<String>,
+    /// The kind of file the finding is in: its texts use that file's property names.
+    pub provider: Provider,
 }
 
 impl Finding {
+    /// The finding with the property paths its rule marked (`[[RuntimePlatform.CpuArchitecture]]`)
+    /// written as the file's own language spells them.
+    pub fn localized(mut self) -> Finding {
+        let p = self.provider;
+        self.message = terms::localize(&self.message, p);
+        self.help = self.help.map(|h| terms::localize(&h, p));
+        self.primary_label = self.primary_label.map(|l| terms::localize(&l, p));
+        for l in &mut self.labels {
+            l.text = terms::localize(&l.text, p);
+        }
+        self
+    }
+
+    /// Whether the finding is in a Terraform plan, whose JSON is not what a user edits.
+    pub fn in_terraform_plan(&self) -> bool {
+        self.provider == Provider::Terraform
+    }
+
     /// Resources other labels point at, in label order, without repeats.
     pub fn related(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();

@@ -17,3 +17,4 @@ pub mod node;
 pub mod render;
 pub mod source;
 pub mod suppress;
+pub mod terms;

@@ -142,7 +142,7 @@ pub fn run(paths: &[PathBuf], program: &Program, opts: &Options) -> Report {
     for (outcome, findings) in outcomes {
         report.findings.extend(findings);
         match outcome {
-            Outcome::Skipped => {}
+            Outcome::Skipped => report.files_skipped += 1,
             Outcome::Loaded { graph, problems } => {
                 report.files_checked += 1;
                 errors.extend(problems.into_iter().map(|p| FileError {

@@ -45,9 +45,14 @@ struct Cli {
     #[arg(long, value_enum)]
     fail_level: Option<FailLevel>,
 
-    /// When to colour human output (NO_COLOR is respected with `auto`).
+    /// When to colour human output. `auto`: when writing to a terminal, unless `NO_COLOR` is
+    /// set or `TERM=dumb`; `FORCE_COLOR` or `CLICOLOR_FORCE` colour even a pipe.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+
+    /// Human output of Terraform findings also shows the plan JSON at each location.
+    #[arg(long)]
+    verbose: bool,
 
     /// Report only these rule codes or code prefixes (comma-separated, e.g. `ECS001,ECS00`).
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
@@ -96,6 +101,8 @@ enum Command {
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Human,
+    /// One line per finding: `file:line:col: error[CODE] message (chain)`.
+    Concise,
     Json,
     /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
@@ -150,7 +157,8 @@ fn main() -> ExitCode {
     let program = match Program::load(&dirs) {
         Ok(p) => p,
         Err(errors) => {
-            let handler = miette::GraphicalReportHandler::new_themed(theme(use_color(cli.color)));
+            let color = use_color(cli.color, std::io::stderr().is_terminal());
+            let handler = miette::GraphicalReportHandler::new_themed(theme(color));
             let mut out = String::new();
             for e in &errors {
                 let _ = handler.render_report(&mut out, e);
@@ -202,14 +210,26 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let report = lint::run(&cli.paths, &program, &opts);
+    let human = |is_terminal: bool| render::human::Options {
+        color: use_color(cli.color, is_terminal),
+        ascii: std::env::var_os("TERM").is_some_and(|t| t == "dumb"),
+        width: 100,
+        verbose: cli.verbose,
+    };
+    let errors = match cli.format {
+        Format::Human => render::human::errors(&report, &human(std::io::stderr().is_terminal())),
+        Format::Concise => render::concise::errors(&report),
+        _ => String::new(),
+    };
+    let _ = std::io::stderr().write_all(errors.as_bytes());
+    if report.files_checked == 0 && report.errors.is_empty() {
+        let paths: Vec<String> = cli.paths.iter().map(|p| p.display().to_string()).collect();
+        let all_dirs = cli.paths.iter().all(|p| p.is_dir());
+        eprint!("{}", render::human::nothing_checked(&paths, all_dirs));
+    }
     let out = match cli.format {
-        Format::Human => render::human::render(
-            &report,
-            &render::human::Options {
-                color: use_color(cli.color),
-                width: 100,
-            },
-        ),
+        Format::Human => render::human::render(&report, &human(std::io::stdout().is_terminal())),
+        Format::Concise => render::concise::render(&report),
         Format::Json => render::json::render(&report),
         Format::Sarif => render::sarif::render(&report, &render::RuleInfo::all(&program)),
         Format::Github => render::github::render(&report, &render::RuleInfo::all(&program)),
@@ -231,11 +251,17 @@ fn theme(color: bool) -> miette::GraphicalTheme {
     }
 }
 
-fn use_color(c: Color) -> bool {
+/// Whether to colour a stream: `--color` decides, else `NO_COLOR` (set and not empty) turns
+/// colour off, `FORCE_COLOR` or `CLICOLOR_FORCE` (set, not empty and not `0`) on, and otherwise
+/// a terminal other than `TERM=dumb` gets colour.
+fn use_color(c: Color, is_terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
     match c {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+        Color::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        Color::Auto if set("FORCE_COLOR") || set("CLICOLOR_FORCE") => true,
+        Color::Auto => is_terminal && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
     }
 }
 

@@ -1,103 +1,591 @@
-//! Human output: miette's graphical report for each finding and error, then a summary line.
+//! Human output, in miette's look but drawn here so that it shows what matters: the headline
+//! `error[CODE]: message`, the primary location first with its own label, then each hop of the
+//! chain in the rule's order as a snippet of one to three lines (`…` between lines that are
+//! not adjacent), then `help:`, `prevents:` and `docs:`. Terraform findings name the resource
+//! address instead of quoting plan JSON (unless `verbose`).
+//!
+//! Every position comes from the file's line index (`SourceFile`), built once per file and
+//! shared by all its findings, so rendering is linear in the output.
 
 use std::fmt::Write;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource};
+use unicode_width::UnicodeWidthChar;
 
+use crate::finding::{FileError, Finding, Severity};
 use crate::render::Report;
+use crate::source::{SourceFile, Span};
 
 pub struct Options {
+    /// ANSI colours, as an extra: the text says everything without them.
     pub color: bool,
+    /// ASCII frames, for terminals that cannot draw box characters (`TERM=dumb`).
+    pub ascii: bool,
+    /// Columns to fit in (long source lines are cut around the location).
     pub width: usize,
+    /// Show the plan JSON of Terraform findings too.
+    pub verbose: bool,
 }
 
-pub fn render(report: &Report, opts: &Options) -> String {
-    let theme = if opts.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(opts.width)
-        .with_links(false);
-    let mut out = String::new();
-    for e in &report.errors {
-        let named = Named {
-            inner: e,
-            source: NamedSource::new(&e.source.path, e.source.text.clone()),
-        };
-        let _ = handler.render_report(&mut out, &named);
-        if e.span.is_none() {
-            let _ = writeln!(out, "  in {}", e.source.path);
+impl Options {
+    /// No colour, Unicode frames: what tests and pipes get.
+    pub fn plain(width: usize) -> Options {
+        Options {
+            color: false,
+            ascii: false,
+            width,
+            verbose: false,
         }
-        out.push('\n');
     }
+}
+
+/// Every finding, then the summary line: what goes to stdout.
+pub fn render(report: &Report, opts: &Options) -> String {
+    let mut out = String::new();
     for f in &report.findings {
-        let named = Named {
-            inner: f,
-            source: NamedSource::new(&f.source.path, f.source.text.clone()),
-        };
-        let _ = handler.render_report(&mut out, &named);
+        finding(&mut out, f, opts);
         out.push('\n');
     }
-    out.push_str(&summary(report));
+    if report.files_checked > 0 || !report.errors.is_empty() {
+        out.push_str(&summary(report));
+    }
     out
 }
 
-fn summary(report: &Report) -> String {
-    let n = report.findings.len();
-    let files = report.files_checked;
-    let mut s = match n {
-        0 => format!("No problems found in {files} file(s)."),
-        1 => format!("Found 1 problem in {files} file(s)."),
-        n => format!("Found {n} problems in {files} file(s)."),
+/// Files that could not be linted, `error: <file>: <reason>` with the place when known: what
+/// goes to stderr.
+pub fn errors(report: &Report, opts: &Options) -> String {
+    let mut out = String::new();
+    for e in &report.errors {
+        file_error(&mut out, e, opts);
+    }
+    out
+}
+
+/// The warning for a run that found nothing to check among `paths`.
+pub fn nothing_checked(paths: &[String], all_dirs: bool) -> String {
+    let place = if all_dirs { "under" } else { "among" };
+    format!(
+        "warning: no CloudFormation template or Terraform plan found {place} {}\n",
+        paths.join(", ")
+    )
+}
+
+/// `2 errors, 1 warning in 3 files (14 checked, 9 skipped: not templates)`.
+pub fn summary(report: &Report) -> String {
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let mut parts = Vec::new();
+    for (s, one, many) in [
+        (Severity::Error, "error", "errors"),
+        (Severity::Warning, "warning", "warnings"),
+        (Severity::Info, "info", "infos"),
+    ] {
+        match count(s) {
+            0 => {}
+            1 => parts.push(format!("1 {one}")),
+            n => parts.push(format!("{n} {many}")),
+        }
+    }
+    let mut files: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.source.path.as_str())
+        .collect();
+    files.dedup();
+    let mut checked = format!("{} checked", report.files_checked);
+    if report.files_skipped > 0 {
+        let _ = write!(checked, ", {} skipped: not templates", report.files_skipped);
+    }
+    let mut s = if parts.is_empty() {
+        format!("No problems found ({checked})")
+    } else {
+        format!(
+            "{} in {} ({checked})",
+            parts.join(", "),
+            plural(files.len(), "file")
+        )
     };
     if !report.errors.is_empty() {
-        let _ = write!(s, " {} file error(s).", report.errors.len());
+        let mut bad: Vec<&str> = report
+            .errors
+            .iter()
+            .map(|e| e.source.path.as_str())
+            .collect();
+        bad.dedup();
+        let _ = write!(s, "; {} could not be linted", plural(bad.len(), "file"));
     }
     s.push('\n');
     s
 }
 
-/// A diagnostic paired with a named source, so the file name shows above the snippet.
-struct Named<'a, D: Diagnostic> {
-    inner: &'a D,
-    source: NamedSource<String>,
-}
-
-impl<D: Diagnostic> std::fmt::Debug for Named<'_, D> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.inner, f)
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 
-impl<D: Diagnostic> std::fmt::Display for Named<'_, D> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.inner, f)
+/// The drawing characters of one theme.
+struct Glyphs {
+    top: &'static str,
+    side: &'static str,
+    dot: &'static str,
+    bottom: &'static str,
+    under: char,
+    hook: &'static str,
+    gap: &'static str,
+}
+
+const UNICODE: Glyphs = Glyphs {
+    top: "╭─[",
+    side: "│",
+    dot: "·",
+    bottom: "╰────",
+    under: '─',
+    hook: "╰── ",
+    gap: "…",
+};
+
+const ASCII: Glyphs = Glyphs {
+    top: ",-[",
+    side: "|",
+    dot: ":",
+    bottom: "`----",
+    under: '^',
+    hook: "`-- ",
+    gap: "...",
+};
+
+/// Colours and glyphs for one run.
+struct Pen<'a> {
+    opts: &'a Options,
+    g: &'static Glyphs,
+}
+
+const BOLD: &str = "1";
+const DIM: &str = "2";
+const HOP: &str = "35";
+const HELP: &str = "36";
+
+impl Pen<'_> {
+    fn new(opts: &Options) -> Pen<'_> {
+        Pen {
+            opts,
+            g: if opts.ascii { &ASCII } else { &UNICODE },
+        }
+    }
+
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.opts.color && !text.is_empty() {
+            format!("\u{1b}[{style}m{text}\u{1b}[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(s: Severity) -> &'static str {
+        match s {
+            Severity::Error => "31",
+            Severity::Warning => "33",
+            Severity::Info => "34",
+        }
     }
 }
 
-impl<D: Diagnostic> std::error::Error for Named<'_, D> {}
+fn finding(out: &mut String, f: &Finding, opts: &Options) {
+    let pen = Pen::new(opts);
+    let colour = Pen::severity(f.severity);
+    let head = format!("{}[{}]: ", f.severity, f.code);
+    let lines = wrap(
+        &f.message,
+        opts.width.saturating_sub(width(&head)),
+        opts.width - 2,
+    );
+    for (i, line) in lines.iter().enumerate() {
+        if i == 0 {
+            let sev = pen.paint(&format!("{BOLD};{colour}"), f.severity.as_str());
+            let code = pen.paint(BOLD, &format!("[{}]:", f.code));
+            let _ = writeln!(out, "{sev}{code} {}", pen.paint(BOLD, line));
+        } else {
+            let _ = writeln!(out, "  {}", pen.paint(BOLD, line));
+        }
+    }
+    let mut marks = vec![Mark {
+        span: f.span.clone(),
+        text: f.primary_label.clone().unwrap_or_default(),
+        style: colour,
+        resource: Some(f.resource.as_str()).filter(|r| !r.is_empty()),
+    }];
+    for (i, l) in f.labels.iter().enumerate() {
+        marks.push(Mark {
+            span: l.span.clone(),
+            text: format!("{}. {}", i + 1, l.text),
+            style: HOP,
+            resource: l.resource.as_deref(),
+        });
+    }
+    if f.in_terraform_plan() && !opts.verbose {
+        plan_rows(out, &f.source, &marks, &pen);
+    } else {
+        snippet(out, &f.source, &marks, &pen);
+    }
+    let hang = |key: &str, text: &str, out: &mut String| {
+        let indent = key.len() + 4;
+        for (i, line) in wrap(text, opts.width - indent, opts.width - indent)
+            .iter()
+            .enumerate()
+        {
+            if i == 0 {
+                let _ = writeln!(out, "  {} {line}", pen.paint(HELP, &format!("{key}:")));
+            } else {
+                let _ = writeln!(out, "{}{line}", " ".repeat(indent));
+            }
+        }
+    };
+    if let Some(h) = &f.help {
+        hang("help", h, out);
+    }
+    if let Some(s) = &f.symptom {
+        hang("prevents", s, out);
+    }
+    hang("docs", &docs(f), out);
+}
 
-impl<D: Diagnostic> Diagnostic for Named<'_, D> {
-    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.inner.code()
+/// Where to read more: `ecslint explain CODE`, and the page where it really lives.
+fn docs(f: &Finding) -> String {
+    let explain = format!("ecslint explain {}", f.code);
+    match &f.url {
+        Some(u) if u.starts_with(crate::dsl::DOCS_URL) => {
+            format!("{explain} (docs/rules/{}.md in ecslint's source)", f.code)
+        }
+        Some(u) => format!("{explain}, {u}"),
+        None => explain,
     }
-    fn severity(&self) -> Option<miette::Severity> {
-        self.inner.severity()
+}
+
+/// One location to draw: the primary one first, then the hops.
+struct Mark<'a> {
+    span: Span,
+    text: String,
+    style: &'static str,
+    resource: Option<&'a str>,
+}
+
+enum Row {
+    Source(usize),
+    Under(usize),
+    Gap,
+}
+
+/// First and last line of a span (an empty span is on one line).
+fn lines_of(src: &SourceFile, span: &Span) -> (usize, usize) {
+    let first = src.line_col(span.start).0;
+    let last = if span.end > span.start {
+        src.line_col(span.end - 1).0
+    } else {
+        first
+    };
+    (first, last.max(first))
+}
+
+/// The marks as one frame: each mark's lines (the primary one with the line above it),
+/// in mark order, `…` between lines that do not follow each other.
+fn snippet(out: &mut String, src: &SourceFile, marks: &[Mark], pen: &Pen) {
+    let mut rows = Vec::new();
+    let mut last: Option<usize> = None;
+    for (i, m) in marks.iter().enumerate() {
+        let (first, end) = lines_of(src, &m.span);
+        let mut lines: Vec<Option<usize>> = Vec::new();
+        if i == 0 && first > 1 && !src.line(first - 1).trim().is_empty() {
+            lines.push(Some(first - 1));
+        }
+        lines.push(Some(first));
+        if end - first < 3 {
+            lines.extend((first + 1..=end).map(Some));
+        } else {
+            lines.extend([None, Some(end)]);
+        }
+        if lines.first() == Some(&last) {
+            lines.remove(0);
+        }
+        match (last, lines.first()) {
+            (Some(p), Some(Some(n))) if *n != p + 1 => rows.push(Row::Gap),
+            _ => {}
+        }
+        if !lines.contains(&Some(first)) {
+            rows.push(Row::Under(i));
+        }
+        for l in lines {
+            rows.push(l.map_or(Row::Gap, Row::Source));
+            if l == Some(first) {
+                rows.push(Row::Under(i));
+            }
+            if l.is_some() {
+                last = l;
+            }
+        }
     }
-    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.inner.help()
+    let shown = rows.iter().filter_map(|r| match r {
+        Row::Source(n) => Some(*n),
+        _ => None,
+    });
+    let gutter = shown.max().unwrap_or(1).to_string().len() + 1;
+    let avail = pen.opts.width.saturating_sub(gutter + 3).max(20);
+    // Where each line's visible part starts: long lines are cut around their first mark.
+    let shift = |line: usize| {
+        let text = src.line(line);
+        let focus = marks
+            .iter()
+            .find(|m| lines_of(src, &m.span).0 == line)
+            .map(|m| columns(text, col_in_line(src, m.span.start)))
+            .unwrap_or(0);
+        if width(text) <= avail || focus + 30 < avail {
+            0
+        } else {
+            focus.saturating_sub(10)
+        }
+    };
+    let (line, col) = src.line_col(marks[0].span.start);
+    let pad = " ".repeat(gutter + 1);
+    let g = pen.g;
+    let frame = |s: &str| pen.paint(DIM, s);
+    let _ = writeln!(out, "{pad}{}{}:{line}:{col}]", frame(g.top), src.path);
+    for row in &rows {
+        match row {
+            Row::Source(n) => {
+                let text = clip(src.line(*n), shift(*n), avail, g.gap);
+                let num = format!("{n:>w$} ", w = gutter);
+                let _ = writeln!(out, "{}{} {}", frame(&num), frame(g.side), text.trim_end());
+            }
+            Row::Gap => {
+                let _ = writeln!(out, "{:>w$} {}", frame(g.gap), frame(g.dot), w = gutter);
+            }
+            Row::Under(i) => underline(out, src, &marks[*i], shift, avail, &pad, pen),
+        }
     }
-    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.inner.url()
+    let _ = writeln!(out, "{pad}{}", frame(g.bottom));
+}
+
+/// The underline of a mark under its first line, with its label after it, or below it when
+/// the line has no room left.
+fn underline(
+    out: &mut String,
+    src: &SourceFile,
+    m: &Mark,
+    shift: impl Fn(usize) -> usize,
+    avail: usize,
+    pad: &str,
+    pen: &Pen,
+) {
+    let (first, end) = lines_of(src, &m.span);
+    let text = src.line(first);
+    let cut = shift(first);
+    let lead = if cut > 0 { width(pen.g.gap) } else { 0 };
+    let start = columns(text, col_in_line(src, m.span.start));
+    let stop = if end == first {
+        columns(text, col_in_line(src, m.span.end))
+    } else {
+        width(text)
+    };
+    let from = (start.saturating_sub(cut) + lead).min(avail);
+    let len = (stop.max(start + 1) - start).min(avail.saturating_sub(from).max(1));
+    let bar: String = std::iter::repeat_n(pen.g.under, len).collect();
+    let dot = pen.paint(DIM, pen.g.dot);
+    let label = m.text.as_str();
+    let lead_in = format!("{pad}{dot} {}", " ".repeat(from));
+    if label.is_empty() || from + len + 1 + width(label) <= avail {
+        let sep = if label.is_empty() { "" } else { " " };
+        let body = pen.paint(m.style, &format!("{bar}{sep}{label}"));
+        let _ = writeln!(out, "{lead_in}{body}");
+        return;
     }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.inner
-            .source_code()
-            .map(|_| &self.source as &dyn miette::SourceCode)
+    let _ = writeln!(out, "{lead_in}{}", pen.paint(m.style, &bar));
+    let indent = if from + 4 + 30 <= avail { from } else { 0 };
+    let hook = pen.g.hook;
+    for (i, line) in wrap(
+        label,
+        avail - indent - width(hook),
+        avail - indent - width(hook),
+    )
+    .iter()
+    .enumerate()
+    {
+        let lead = if i == 0 {
+            hook.to_string()
+        } else {
+            " ".repeat(width(hook))
+        };
+        let body = pen.paint(m.style, &format!("{lead}{line}"));
+        let _ = writeln!(out, "{pad}{dot} {}{body}", " ".repeat(indent));
     }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.inner.labels()
+}
+
+/// A Terraform finding without plan JSON: the plan file and position of the primary
+/// location, the resource address and attribute, then each hop with its resource and line.
+fn plan_rows(out: &mut String, src: &SourceFile, marks: &[Mark], pen: &Pen) {
+    let g = pen.g;
+    let frame = |s: &str| pen.paint(DIM, s);
+    let (line, col) = src.line_col(marks[0].span.start);
+    let _ = writeln!(out, "  {}{}:{line}:{col}]", frame(g.top), src.path);
+    let avail = pen.opts.width.saturating_sub(4);
+    for (i, m) in marks.iter().enumerate() {
+        let (line, _) = src.line_col(m.span.start);
+        let attr = plan_key(src.line(line));
+        let resource = m.resource.filter(|r| !m.text.contains(r));
+        let text = if i == 0 {
+            let place = match (m.resource, attr) {
+                (Some(r), Some(a)) => format!("{r} ({a})"),
+                (Some(r), None) => r.to_string(),
+                (None, Some(a)) => a.to_string(),
+                (None, None) => String::new(),
+            };
+            match (place.is_empty(), m.text.is_empty()) {
+                (false, false) => format!("{place}: {}", m.text),
+                (false, true) => place,
+                _ => m.text.clone(),
+            }
+        } else {
+            match resource {
+                Some(r) => format!("{} ({r}, line {line})", m.text),
+                None => format!("{} (line {line})", m.text),
+            }
+        };
+        for (j, row) in wrap(&text, avail, avail - 3).iter().enumerate() {
+            let indent = if j == 0 { "" } else { "   " };
+            let _ = writeln!(
+                out,
+                "  {} {indent}{}",
+                frame(g.side),
+                pen.paint(m.style, row)
+            );
+        }
+    }
+    let _ = writeln!(out, "  {}", frame(g.bottom));
+}
+
+/// The attribute a plan line sets (`"assign_public_ip": false` → `assign_public_ip`); none
+/// for the resource's own `address`.
+fn plan_key(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix('"')?;
+    let (key, after) = rest.split_once('"')?;
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (plain && after.trim_start().starts_with(':') && key != "address").then_some(key)
+}
+
+fn file_error(out: &mut String, e: &FileError, opts: &Options) {
+    let pen = Pen::new(opts);
+    let _ = writeln!(
+        out,
+        "{}: {}: {}",
+        pen.paint(&format!("{BOLD};31"), "error"),
+        e.source.path,
+        e.message
+    );
+    if let Some(span) = &e.span {
+        let mark = Mark {
+            span: span.clone(),
+            text: String::new(),
+            style: "31",
+            resource: None,
+        };
+        snippet(out, &e.source, &[mark], &pen);
+    }
+}
+
+/// 1-based character column of a byte offset on its line.
+fn col_in_line(src: &SourceFile, byte: usize) -> usize {
+    src.line_col(byte).1
+}
+
+/// Display columns taken by the first `col - 1` characters of a line (tabs count 4).
+fn columns(text: &str, col: usize) -> usize {
+    text.chars()
+        .take(col.saturating_sub(1))
+        .map(char_width)
+        .sum()
+}
+
+fn char_width(c: char) -> usize {
+    if c == '\t' { 4 } else { c.width().unwrap_or(0) }
+}
+
+fn width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// The part of a line from display column `skip` that fits in `avail` columns, with `gap`
+/// where it was cut; tabs become spaces.
+fn clip(text: &str, skip: usize, avail: usize, gap: &str) -> String {
+    let mut out = String::new();
+    let mut col = 0;
+    let mut used = 0;
+    if skip > 0 {
+        out.push_str(gap);
+        used = width(gap);
+    }
+    for c in text.chars() {
+        let w = char_width(c);
+        if col < skip {
+            col += w;
+            continue;
+        }
+        if used + w > avail.saturating_sub(width(gap)) {
+            out.push_str(gap);
+            break;
+        }
+        if c == '\t' {
+            out.push_str("    ");
+        } else {
+            out.push(c);
+        }
+        used += w;
+        col += w;
+    }
+    out
+}
+
+/// Words of `text` in lines of at most `first` columns, then `rest` columns (a longer word
+/// gets a line of its own); line breaks in the text are kept.
+fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split(' ') {
+            let limit = if lines.is_empty() { first } else { rest }.max(10);
+            if !line.is_empty() && width(&line) + 1 + width(word) > limit {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_wrap_and_long_lines_are_cut_around_the_point() {
+        assert_eq!(wrap("aaa bbb ccc", 10, 10), ["aaa bbb", "ccc"]);
+        assert_eq!(wrap("a\nb", 10, 10), ["a", "b"]);
+        let line = "x".repeat(50);
+        assert_eq!(clip(&line, 0, 20, "…"), format!("{}…", "x".repeat(19)));
+        assert_eq!(clip("abcdef", 2, 20, "…"), "…cdef");
+        assert_eq!(columns("한국어 x", 5), 7);
+    }
+
+    #[test]
+    fn plan_lines_name_their_attribute() {
+        assert_eq!(
+            plan_key("   \"assign_public_ip\": false"),
+            Some("assign_public_ip")
+        );
+        assert_eq!(plan_key("  \"address\": \"aws_ecs_service.a\","), None);
+        assert_eq!(plan_key("  [\"x\"]"), None);
     }
 }
