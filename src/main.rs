@@ -212,7 +212,7 @@ fn main() -> ExitCode {
     let report = lint::run(&cli.paths, &program, &opts);
     let human = |is_terminal: bool| render::human::Options {
         color: use_color(cli.color, is_terminal),
-        ascii: std::env::var_os("TERM").is_some_and(|t| t == "dumb"),
+        ascii: dumb_terminal(),
         width: 100,
         verbose: cli.verbose,
     };
@@ -243,12 +243,21 @@ fn print(text: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// miette's theme for rule-file errors, by the same colour and `TERM=dumb` choices.
 fn theme(color: bool) -> miette::GraphicalTheme {
-    if color {
-        miette::GraphicalTheme::unicode()
+    let mut theme = if dumb_terminal() {
+        miette::GraphicalTheme::ascii()
     } else {
-        miette::GraphicalTheme::unicode_nocolor()
+        miette::GraphicalTheme::unicode()
+    };
+    if !color {
+        theme.styles = miette::ThemeStyles::none();
     }
+    theme
+}
+
+fn dumb_terminal() -> bool {
+    std::env::var_os("TERM").is_some_and(|t| t == "dumb")
 }
 
 /// Whether to colour a stream: `--color` decides, else `NO_COLOR` (set and not empty) turns
@@ -261,7 +270,7 @@ fn use_color(c: Color, is_terminal: bool) -> bool {
         Color::Never => false,
         Color::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
         Color::Auto if set("FORCE_COLOR") || set("CLICOLOR_FORCE") => true,
-        Color::Auto => is_terminal && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
+        Color::Auto => is_terminal && !dumb_terminal(),
     }
 }
 

@@ -47,17 +47,28 @@ impl SourceFile {
         }
     }
 
-    /// 1-based line and 1-based column (in characters) of a byte offset.
+    /// 1-based line and 1-based column (in characters) of a byte offset. Both come from the
+    /// indexes, so a file of one long line costs no more than a file of many.
     pub fn line_col(&self, byte: usize) -> (usize, usize) {
         let byte = byte.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
         let start = self.line_starts[line];
-        let col = self
-            .text
-            .get(start..byte)
-            .map(|s| s.chars().count())
-            .unwrap_or(byte - start);
+        let col = match &self.char_bytes {
+            None => byte - start,
+            Some(v) => {
+                v.partition_point(|&b| (b as usize) < byte)
+                    - v.partition_point(|&b| (b as usize) < start)
+            }
+        };
         (line + 1, col + 1)
+    }
+
+    /// Byte offset where a 1-based line starts (the end of the text past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
     }
 
     /// How many lines the text has (a final newline ends the last line, it starts none).

@@ -77,7 +77,7 @@ pub fn summary(report: &Report) -> String {
     for (s, one, many) in [
         (Severity::Error, "error", "errors"),
         (Severity::Warning, "warning", "warnings"),
-        (Severity::Info, "info", "infos"),
+        (Severity::Info, "info", "info"),
     ] {
         match count(s) {
             0 => {}
@@ -91,13 +91,24 @@ pub fn summary(report: &Report) -> String {
         .map(|f| f.source.path.as_str())
         .collect();
     files.dedup();
-    let mut checked = format!("{} checked", report.files_checked);
-    if report.files_skipped > 0 {
-        let _ = write!(checked, ", {} skipped: not templates", report.files_skipped);
-    }
+    let skipped = match report.files_skipped {
+        0 => String::new(),
+        n => format!("{n} skipped: not templates"),
+    };
     let mut s = if parts.is_empty() {
-        format!("No problems found ({checked})")
+        let mut s = format!(
+            "No problems found in {}",
+            plural(report.files_checked, "file")
+        );
+        if !skipped.is_empty() {
+            let _ = write!(s, " ({skipped})");
+        }
+        s
     } else {
+        let mut checked = format!("{} checked", report.files_checked);
+        if !skipped.is_empty() {
+            let _ = write!(checked, ", {skipped}");
+        }
         format!(
             "{} in {} ({checked})",
             parts.join(", "),
@@ -199,13 +210,13 @@ fn finding(out: &mut String, f: &Finding, opts: &Options) {
     let lines = wrap(
         &f.message,
         opts.width.saturating_sub(width(&head)),
-        opts.width - 2,
+        opts.width.saturating_sub(2),
     );
     for (i, line) in lines.iter().enumerate() {
         if i == 0 {
-            let sev = pen.paint(&format!("{BOLD};{colour}"), f.severity.as_str());
-            let code = pen.paint(BOLD, &format!("[{}]:", f.code));
-            let _ = writeln!(out, "{sev}{code} {}", pen.paint(BOLD, line));
+            // One painted run, so that `grep 'error\[ECS'` finds coloured output too.
+            let head = pen.paint(&format!("{BOLD};{colour}"), head.trim_end());
+            let _ = writeln!(out, "{head} {}", pen.paint(BOLD, line));
         } else {
             let _ = writeln!(out, "  {}", pen.paint(BOLD, line));
         }
@@ -231,9 +242,13 @@ fn finding(out: &mut String, f: &Finding, opts: &Options) {
     }
     let hang = |key: &str, text: &str, out: &mut String| {
         let indent = key.len() + 4;
-        for (i, line) in wrap(text, opts.width - indent, opts.width - indent)
-            .iter()
-            .enumerate()
+        for (i, line) in wrap(
+            text,
+            opts.width.saturating_sub(indent),
+            opts.width.saturating_sub(indent),
+        )
+        .iter()
+        .enumerate()
         {
             if i == 0 {
                 let _ = writeln!(out, "  {} {line}", pen.paint(HELP, &format!("{key}:")));
@@ -277,11 +292,14 @@ enum Row {
     Gap,
 }
 
-/// First and last line of a span (an empty span is on one line).
+/// First and last line of a span, without the line breaks and blank lines it may end with
+/// (an empty span is on one line).
 fn lines_of(src: &SourceFile, span: &Span) -> (usize, usize) {
     let first = src.line_col(span.start).0;
-    let last = if span.end > span.start {
-        src.line_col(span.end - 1).0
+    let text = src.text.get(span.clone()).unwrap_or("");
+    let end = span.start + text.trim_end().len();
+    let last = if end > span.start {
+        src.line_col(end - 1).0
     } else {
         first
     };
@@ -295,55 +313,49 @@ fn snippet(out: &mut String, src: &SourceFile, marks: &[Mark], pen: &Pen) {
     let mut last: Option<usize> = None;
     for (i, m) in marks.iter().enumerate() {
         let (first, end) = lines_of(src, &m.span);
-        let mut lines: Vec<Option<usize>> = Vec::new();
+        let mut lines: Vec<usize> = Vec::new();
         if i == 0 && first > 1 && !src.line(first - 1).trim().is_empty() {
-            lines.push(Some(first - 1));
+            lines.push(first - 1);
         }
-        lines.push(Some(first));
+        // A span of up to three lines is shown whole; a longer one by its first line.
+        lines.push(first);
         if end - first < 3 {
-            lines.extend((first + 1..=end).map(Some));
-        } else {
-            lines.extend([None, Some(end)]);
+            lines.extend(first + 1..=end);
         }
-        if lines.first() == Some(&last) {
+        // A line already on screen just above is not repeated.
+        if lines.first() == last.as_ref() {
             lines.remove(0);
         }
         match (last, lines.first()) {
-            (Some(p), Some(Some(n))) if *n != p + 1 => rows.push(Row::Gap),
+            (Some(p), Some(&n)) if n != p + 1 => rows.push(Row::Gap),
             _ => {}
         }
-        if !lines.contains(&Some(first)) {
+        if !lines.contains(&first) {
             rows.push(Row::Under(i));
         }
         for l in lines {
-            rows.push(l.map_or(Row::Gap, Row::Source));
-            if l == Some(first) {
+            rows.push(Row::Source(l));
+            if l == first {
                 rows.push(Row::Under(i));
             }
-            if l.is_some() {
-                last = l;
-            }
+            last = Some(l);
         }
     }
     let shown = rows.iter().filter_map(|r| match r {
         Row::Source(n) => Some(*n),
         _ => None,
     });
-    let gutter = shown.max().unwrap_or(1).to_string().len() + 1;
+    let gutter = (shown.max().unwrap_or(1).to_string().len() + 1).max(width(pen.g.gap) + 1);
     let avail = pen.opts.width.saturating_sub(gutter + 3).max(20);
-    // Where each line's visible part starts: long lines are cut around their first mark.
-    let shift = |line: usize| {
-        let text = src.line(line);
-        let focus = marks
+    // Each line is cut around the first mark that starts on it.
+    let starts: Vec<usize> = marks.iter().map(|m| lines_of(src, &m.span).0).collect();
+    let view = |line: usize| {
+        let focus = starts
             .iter()
-            .find(|m| lines_of(src, &m.span).0 == line)
-            .map(|m| columns(text, col_in_line(src, m.span.start)))
+            .position(|&l| l == line)
+            .map(|i| marks[i].span.start - src.line_start(line))
             .unwrap_or(0);
-        if width(text) <= avail || focus + 30 < avail {
-            0
-        } else {
-            focus.saturating_sub(10)
-        }
+        View::new(src.line(line), focus, avail, pen.g.gap)
     };
     let (line, col) = src.line_col(marks[0].span.start);
     let pad = " ".repeat(gutter + 1);
@@ -353,17 +365,97 @@ fn snippet(out: &mut String, src: &SourceFile, marks: &[Mark], pen: &Pen) {
     for row in &rows {
         match row {
             Row::Source(n) => {
-                let text = clip(src.line(*n), shift(*n), avail, g.gap);
                 let num = format!("{n:>w$} ", w = gutter);
+                let text = view(*n).shown;
                 let _ = writeln!(out, "{}{} {}", frame(&num), frame(g.side), text.trim_end());
             }
             Row::Gap => {
-                let _ = writeln!(out, "{:>w$} {}", frame(g.gap), frame(g.dot), w = gutter);
+                let gap = format!("{:>w$}", g.gap, w = gutter);
+                let _ = writeln!(out, "{} {}", frame(&gap), frame(g.dot));
             }
-            Row::Under(i) => underline(out, src, &marks[*i], shift, avail, &pad, pen),
+            Row::Under(i) => {
+                let m = &marks[*i];
+                let v = view(starts[*i]);
+                underline(out, src, m, &v, avail, &pad, pen);
+            }
         }
     }
     let _ = writeln!(out, "{pad}{}", frame(g.bottom));
+}
+
+/// The part of a line that is drawn. Long lines are cut around a focus, and only a window
+/// of bytes around it is looked at: a file of one line of megabytes (a plan straight from
+/// `terraform show -json`) costs no more per finding than a short line.
+struct View {
+    /// What is printed: `gap` where cut, tabs as spaces.
+    shown: String,
+    /// Byte range of the line that is shown.
+    start: usize,
+    end: usize,
+    /// Display columns before the shown text (the left `gap`) and of the text itself.
+    lead: usize,
+    width: usize,
+}
+
+impl View {
+    fn new(line: &str, focus: usize, avail: usize, gap: &str) -> View {
+        let window = avail * 4;
+        let fits = line.len() <= window && width(line) <= avail;
+        let near = focus <= window && width(&line[..floor(line, focus)]) + 30 < avail;
+        let start = if fits || near {
+            0
+        } else {
+            floor(line, focus.saturating_sub(10))
+        };
+        let lead = if start > 0 { width(gap) } else { 0 };
+        let room = if fits {
+            avail
+        } else {
+            avail.saturating_sub(lead + width(gap))
+        };
+        let mut shown = if start > 0 {
+            gap.to_string()
+        } else {
+            String::new()
+        };
+        let (mut end, mut used) = (start, 0);
+        for c in line[start..floor(line, start + window)].chars() {
+            if used + char_width(c) > room {
+                break;
+            }
+            used += char_width(c);
+            end += c.len_utf8();
+            match c {
+                '\t' => shown.push_str("    "),
+                c => shown.push(c),
+            }
+        }
+        if end < line.len() {
+            shown.push_str(gap);
+        }
+        View {
+            shown,
+            start,
+            end,
+            lead,
+            width: used,
+        }
+    }
+
+    /// The display column of a byte of the line, within the shown text.
+    fn col(&self, line: &str, byte: usize) -> usize {
+        let b = floor(line, byte.clamp(self.start, self.end));
+        self.lead + width(&line[self.start..b])
+    }
+}
+
+/// The largest char boundary of `s` at or before `i`.
+fn floor(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// The underline of a mark under its first line, with its label after it, or below it when
@@ -372,23 +464,22 @@ fn underline(
     out: &mut String,
     src: &SourceFile,
     m: &Mark,
-    shift: impl Fn(usize) -> usize,
+    v: &View,
     avail: usize,
     pad: &str,
     pen: &Pen,
 ) {
     let (first, end) = lines_of(src, &m.span);
-    let text = src.line(first);
-    let cut = shift(first);
-    let lead = if cut > 0 { width(pen.g.gap) } else { 0 };
-    let start = columns(text, col_in_line(src, m.span.start));
+    let line = src.line(first);
+    let base = src.line_start(first);
     let stop = if end == first {
-        columns(text, col_in_line(src, m.span.end))
+        m.span.end.saturating_sub(base)
     } else {
-        width(text)
+        line.len()
     };
-    let from = (start.saturating_sub(cut) + lead).min(avail);
-    let len = (stop.max(start + 1) - start).min(avail.saturating_sub(from).max(1));
+    let last = (v.lead + v.width).max(v.lead + 1);
+    let from = v.col(line, m.span.start.saturating_sub(base)).min(last - 1);
+    let len = v.col(line, stop).min(last).saturating_sub(from).max(1);
     let bar: String = std::iter::repeat_n(pen.g.under, len).collect();
     let dot = pen.paint(DIM, pen.g.dot);
     let label = m.text.as_str();
@@ -402,20 +493,14 @@ fn underline(
     let _ = writeln!(out, "{lead_in}{}", pen.paint(m.style, &bar));
     let indent = if from + 4 + 30 <= avail { from } else { 0 };
     let hook = pen.g.hook;
-    for (i, line) in wrap(
-        label,
-        avail - indent - width(hook),
-        avail - indent - width(hook),
-    )
-    .iter()
-    .enumerate()
-    {
+    let room = avail.saturating_sub(indent + width(hook));
+    for (i, text) in wrap(label, room, room).iter().enumerate() {
         let lead = if i == 0 {
             hook.to_string()
         } else {
             " ".repeat(width(hook))
         };
-        let body = pen.paint(m.style, &format!("{lead}{line}"));
+        let body = pen.paint(m.style, &format!("{lead}{text}"));
         let _ = writeln!(out, "{pad}{dot} {}{body}", " ".repeat(indent));
     }
 }
@@ -450,7 +535,10 @@ fn plan_rows(out: &mut String, src: &SourceFile, marks: &[Mark], pen: &Pen) {
                 None => format!("{} (line {line})", m.text),
             }
         };
-        for (j, row) in wrap(&text, avail, avail - 3).iter().enumerate() {
+        for (j, row) in wrap(&text, avail, avail.saturating_sub(3))
+            .iter()
+            .enumerate()
+        {
             let indent = if j == 0 { "" } else { "   " };
             let _ = writeln!(
                 out,
@@ -464,12 +552,13 @@ fn plan_rows(out: &mut String, src: &SourceFile, marks: &[Mark], pen: &Pen) {
 }
 
 /// The attribute a plan line sets (`"assign_public_ip": false` → `assign_public_ip`); none
-/// for the resource's own `address`.
+/// for the lines that name the resource itself (`address`, `type`).
 fn plan_key(line: &str) -> Option<&str> {
     let rest = line.trim_start().strip_prefix('"')?;
     let (key, after) = rest.split_once('"')?;
     let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    (plain && after.trim_start().starts_with(':') && key != "address").then_some(key)
+    let own = ["address", "type", "mode"].contains(&key);
+    (plain && after.trim_start().starts_with(':') && !own).then_some(key)
 }
 
 fn file_error(out: &mut String, e: &FileError, opts: &Options) {
@@ -492,56 +581,12 @@ fn file_error(out: &mut String, e: &FileError, opts: &Options) {
     }
 }
 
-/// 1-based character column of a byte offset on its line.
-fn col_in_line(src: &SourceFile, byte: usize) -> usize {
-    src.line_col(byte).1
-}
-
-/// Display columns taken by the first `col - 1` characters of a line (tabs count 4).
-fn columns(text: &str, col: usize) -> usize {
-    text.chars()
-        .take(col.saturating_sub(1))
-        .map(char_width)
-        .sum()
-}
-
 fn char_width(c: char) -> usize {
     if c == '\t' { 4 } else { c.width().unwrap_or(0) }
 }
 
 fn width(s: &str) -> usize {
     s.chars().map(char_width).sum()
-}
-
-/// The part of a line from display column `skip` that fits in `avail` columns, with `gap`
-/// where it was cut; tabs become spaces.
-fn clip(text: &str, skip: usize, avail: usize, gap: &str) -> String {
-    let mut out = String::new();
-    let mut col = 0;
-    let mut used = 0;
-    if skip > 0 {
-        out.push_str(gap);
-        used = width(gap);
-    }
-    for c in text.chars() {
-        let w = char_width(c);
-        if col < skip {
-            col += w;
-            continue;
-        }
-        if used + w > avail.saturating_sub(width(gap)) {
-            out.push_str(gap);
-            break;
-        }
-        if c == '\t' {
-            out.push_str("    ");
-        } else {
-            out.push(c);
-        }
-        used += w;
-        col += w;
-    }
-    out
 }
 
 /// Words of `text` in lines of at most `first` columns, then `rest` columns (a longer word
@@ -573,10 +618,20 @@ mod tests {
     fn words_wrap_and_long_lines_are_cut_around_the_point() {
         assert_eq!(wrap("aaa bbb ccc", 10, 10), ["aaa bbb", "ccc"]);
         assert_eq!(wrap("a\nb", 10, 10), ["a", "b"]);
-        let line = "x".repeat(50);
-        assert_eq!(clip(&line, 0, 20, "…"), format!("{}…", "x".repeat(19)));
-        assert_eq!(clip("abcdef", 2, 20, "…"), "…cdef");
-        assert_eq!(columns("한국어 x", 5), 7);
+        let line = format!("{}target{}", "x".repeat(100), "y".repeat(100));
+        let near = View::new(&line[90..], 10, 40, "…");
+        assert_eq!(
+            near.shown,
+            format!("{}target{}…", "x".repeat(10), "y".repeat(23))
+        );
+        let far = View::new(&line, 100, 40, "…");
+        assert!(far.shown.starts_with("…xxxxxxxxxxtarget") && far.shown.ends_with('…'));
+        assert_eq!(far.col(&line, 100), 11);
+        let wide = View::new("한국어 x", 0, 40, "…");
+        assert_eq!(
+            (wide.shown.as_str(), wide.col("한국어 x", 10)),
+            ("한국어 x", 7)
+        );
     }
 
     #[test]
