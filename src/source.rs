@@ -51,7 +51,7 @@ impl SourceFile {
     /// indexes, so a file of one long line costs no more than a file of many.
     pub fn line_col(&self, byte: usize) -> (usize, usize) {
         let byte = byte.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
+        let line = self.line_of(byte) - 1;
         let start = self.line_starts[line];
         let col = match &self.char_bytes {
             None => byte - start,
@@ -61,6 +61,12 @@ impl SourceFile {
             }
         };
         (line + 1, col + 1)
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line_of(&self, byte: usize) -> usize {
+        self.line_starts
+            .partition_point(|&s| s <= byte.min(self.text.len()))
     }
 
     /// Byte offset where a 1-based line starts (the end of the text past the last line).

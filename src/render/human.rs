@@ -7,7 +7,7 @@
 //! Every position comes from the file's line index (`SourceFile`), built once per file and
 //! shared by all its findings, so rendering is linear in the output.
 
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 use unicode_width::UnicodeWidthChar;
 
@@ -40,7 +40,8 @@ impl Options {
 
 /// Every finding, then the summary line: what goes to stdout.
 pub fn render(report: &Report, opts: &Options) -> String {
-    let mut out = String::new();
+    // About a kilobyte a finding: growing the string is most of the copying otherwise.
+    let mut out = String::with_capacity(report.findings.len() * 1024);
     for f in &report.findings {
         finding(&mut out, f, opts);
         out.push('\n');
@@ -186,12 +187,18 @@ impl Pen<'_> {
         }
     }
 
-    fn paint(&self, style: &str, text: &str) -> String {
-        if self.opts.color && !text.is_empty() {
-            format!("\u{1b}[{style}m{text}\u{1b}[0m")
-        } else {
-            text.to_string()
+    /// `text` in `style`, written as it is formatted (no string is built for it).
+    fn paint<T: fmt::Display>(&self, style: &'static str, text: T) -> Painted<T> {
+        Painted {
+            style,
+            color: self.opts.color,
+            text,
         }
+    }
+
+    /// The frame and gutter, dimmed.
+    fn frame<T: fmt::Display>(&self, text: T) -> Painted<T> {
+        self.paint(DIM, text)
     }
 
     fn severity(s: Severity) -> &'static str {
@@ -200,6 +207,42 @@ impl Pen<'_> {
             Severity::Warning => "33",
             Severity::Info => "34",
         }
+    }
+
+    fn headline(s: Severity) -> &'static str {
+        match s {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Info => "1;34",
+        }
+    }
+}
+
+struct Painted<T> {
+    style: &'static str,
+    color: bool,
+    text: T,
+}
+
+impl<T: fmt::Display> fmt::Display for Painted<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.color {
+            write!(f, "\u{1b}[{}m{}\u{1b}[0m", self.style, self.text)
+        } else {
+            self.text.fmt(f)
+        }
+    }
+}
+
+/// A character `n` times.
+struct Repeat(char, usize);
+
+impl fmt::Display for Repeat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for _ in 0..self.1 {
+            f.write_char(self.0)?;
+        }
+        Ok(())
     }
 }
 
@@ -215,7 +258,7 @@ fn finding(out: &mut String, f: &Finding, opts: &Options) {
     for (i, line) in lines.iter().enumerate() {
         if i == 0 {
             // One painted run, so that `grep 'error\[ECS'` finds coloured output too.
-            let head = pen.paint(&format!("{BOLD};{colour}"), head.trim_end());
+            let head = pen.paint(Pen::headline(f.severity), head.trim_end());
             let _ = writeln!(out, "{head} {}", pen.paint(BOLD, line));
         } else {
             let _ = writeln!(out, "  {}", pen.paint(BOLD, line));
@@ -223,14 +266,18 @@ fn finding(out: &mut String, f: &Finding, opts: &Options) {
     }
     let mut marks = vec![Mark {
         span: f.span.clone(),
-        text: f.primary_label.clone().unwrap_or_default(),
+        lines: lines_of(&f.source, &f.span),
+        number: None,
+        text: f.primary_label.as_deref().unwrap_or_default(),
         style: colour,
         resource: Some(f.resource.as_str()).filter(|r| !r.is_empty()),
     }];
     for (i, l) in f.labels.iter().enumerate() {
         marks.push(Mark {
             span: l.span.clone(),
-            text: format!("{}. {}", i + 1, l.text),
+            lines: lines_of(&f.source, &l.span),
+            number: Some(i + 1),
+            text: &l.text,
             style: HOP,
             resource: l.resource.as_deref(),
         });
@@ -251,9 +298,9 @@ fn finding(out: &mut String, f: &Finding, opts: &Options) {
         .enumerate()
         {
             if i == 0 {
-                let _ = writeln!(out, "  {} {line}", pen.paint(HELP, &format!("{key}:")));
+                let _ = writeln!(out, "  {} {line}", pen.paint(HELP, format_args!("{key}:")));
             } else {
-                let _ = writeln!(out, "{}{line}", " ".repeat(indent));
+                let _ = writeln!(out, "{:indent$}{line}", "");
             }
         }
     };
@@ -281,9 +328,46 @@ fn docs(f: &Finding) -> String {
 /// One location to draw: the primary one first, then the hops.
 struct Mark<'a> {
     span: Span,
-    text: String,
+    /// First and last line of the span.
+    lines: (usize, usize),
+    /// Hops are numbered in chain order; the primary location is not.
+    number: Option<usize>,
+    text: &'a str,
     style: &'static str,
     resource: Option<&'a str>,
+}
+
+impl Mark<'_> {
+    /// The label as shown: `2. capacity provider CP`.
+    fn label(&self) -> Label<'_> {
+        Label(self.number, self.text)
+    }
+}
+
+struct Label<'a>(Option<usize>, &'a str);
+
+impl Label<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_none() && self.1.is_empty()
+    }
+
+    fn width(&self) -> usize {
+        let number = self.0.map_or(0, |n| digits(n) + 2);
+        number + width(self.1)
+    }
+}
+
+impl fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, "{n}. {}", self.1),
+            None => f.write_str(self.1),
+        }
+    }
+}
+
+fn digits(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 enum Row {
@@ -295,11 +379,11 @@ enum Row {
 /// First and last line of a span, without the line breaks and blank lines it may end with
 /// (an empty span is on one line).
 fn lines_of(src: &SourceFile, span: &Span) -> (usize, usize) {
-    let first = src.line_col(span.start).0;
+    let first = src.line_of(span.start);
     let text = src.text.get(span.clone()).unwrap_or("");
     let end = span.start + text.trim_end().len();
     let last = if end > span.start {
-        src.line_col(end - 1).0
+        src.line_of(end - 1)
     } else {
         first
     };
@@ -312,7 +396,7 @@ fn snippet(out: &mut String, src: &SourceFile, marks: &[Mark], pen: &Pen) {
     let mut rows = Vec::new();
     let mut last: Option<usize> = None;
     for (i, m) in marks.iter().enumerate() {
-        let (first, end) = lines_of(src, &m.span);
+        let (first, end) = m.lines;
         let mut lines: Vec<usize> = Vec::new();
         if i == 0 && first > 1 && !src.line(first - 1).trim().is_empty() {
             lines.push(first - 1);
@@ -345,50 +429,53 @@ fn snippet(out: &mut String, src: &SourceFile, marks: &[Mark], pen: &Pen) {
         Row::Source(n) => Some(*n),
         _ => None,
     });
-    let gutter = (shown.max().unwrap_or(1).to_string().len() + 1).max(width(pen.g.gap) + 1);
+    let gutter = (digits(shown.max().unwrap_or(1)) + 1).max(width(pen.g.gap) + 1);
     let avail = pen.opts.width.saturating_sub(gutter + 3).max(20);
     // Each line is cut around the first mark that starts on it.
-    let starts: Vec<usize> = marks.iter().map(|m| lines_of(src, &m.span).0).collect();
     let view = |line: usize| {
-        let focus = starts
+        let focus = marks
             .iter()
-            .position(|&l| l == line)
-            .map(|i| marks[i].span.start - src.line_start(line))
+            .find(|m| m.lines.0 == line)
+            .map(|m| m.span.start - src.line_start(line))
             .unwrap_or(0);
         View::new(src.line(line), focus, avail, pen.g.gap)
     };
     let (line, col) = src.line_col(marks[0].span.start);
-    let pad = " ".repeat(gutter + 1);
+    let pad = Repeat(' ', gutter + 1);
     let g = pen.g;
-    let frame = |s: &str| pen.paint(DIM, s);
-    let _ = writeln!(out, "{pad}{}{}:{line}:{col}]", frame(g.top), src.path);
+    let _ = writeln!(out, "{pad}{}{}:{line}:{col}]", pen.frame(g.top), src.path);
     for row in &rows {
         match row {
             Row::Source(n) => {
-                let num = format!("{n:>w$} ", w = gutter);
-                let text = view(*n).shown;
-                let _ = writeln!(out, "{}{} {}", frame(&num), frame(g.side), text.trim_end());
+                let _ = write!(
+                    out,
+                    "{} ",
+                    pen.frame(format_args!("{n:>gutter$} {}", g.side))
+                );
+                view(*n).write(out, src.line(*n), g.gap);
+                out.push('\n');
             }
             Row::Gap => {
-                let gap = format!("{:>w$}", g.gap, w = gutter);
-                let _ = writeln!(out, "{} {}", frame(&gap), frame(g.dot));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    pen.frame(format_args!("{:>gutter$} {}", g.gap, g.dot))
+                );
             }
             Row::Under(i) => {
                 let m = &marks[*i];
-                let v = view(starts[*i]);
+                let v = view(m.lines.0);
                 underline(out, src, m, &v, avail, &pad, pen);
             }
         }
     }
-    let _ = writeln!(out, "{pad}{}", frame(g.bottom));
+    let _ = writeln!(out, "{pad}{}", pen.frame(g.bottom));
 }
 
 /// The part of a line that is drawn. Long lines are cut around a focus, and only a window
 /// of bytes around it is looked at: a file of one line of megabytes (a plan straight from
 /// `terraform show -json`) costs no more per finding than a short line.
 struct View {
-    /// What is printed: `gap` where cut, tabs as spaces.
-    shown: String,
     /// Byte range of the line that is shown.
     start: usize,
     end: usize,
@@ -400,24 +487,25 @@ struct View {
 impl View {
     fn new(line: &str, focus: usize, avail: usize, gap: &str) -> View {
         let window = avail * 4;
-        let fits = line.len() <= window && width(line) <= avail;
+        if line.len() <= window {
+            let w = width(line);
+            if w <= avail {
+                return View {
+                    start: 0,
+                    end: line.len(),
+                    lead: 0,
+                    width: w,
+                };
+            }
+        }
         let near = focus <= window && width(&line[..floor(line, focus)]) + 30 < avail;
-        let start = if fits || near {
+        let start = if near {
             0
         } else {
             floor(line, focus.saturating_sub(10))
         };
         let lead = if start > 0 { width(gap) } else { 0 };
-        let room = if fits {
-            avail
-        } else {
-            avail.saturating_sub(lead + width(gap))
-        };
-        let mut shown = if start > 0 {
-            gap.to_string()
-        } else {
-            String::new()
-        };
+        let room = avail.saturating_sub(lead + width(gap));
         let (mut end, mut used) = (start, 0);
         for c in line[start..floor(line, start + window)].chars() {
             if used + char_width(c) > room {
@@ -425,20 +513,31 @@ impl View {
             }
             used += char_width(c);
             end += c.len_utf8();
-            match c {
-                '\t' => shown.push_str("    "),
-                c => shown.push(c),
-            }
-        }
-        if end < line.len() {
-            shown.push_str(gap);
         }
         View {
-            shown,
             start,
             end,
             lead,
             width: used,
+        }
+    }
+
+    /// Writes the shown part of `line`: `gap` where it is cut, tabs as spaces.
+    fn write(&self, out: &mut String, line: &str, gap: &str) {
+        if self.start > 0 {
+            out.push_str(gap);
+        }
+        let mut text = &line[self.start..self.end];
+        if self.end == line.len() {
+            text = text.trim_end();
+        }
+        if text.contains('\t') {
+            out.push_str(&text.replace('\t', "    "));
+        } else {
+            out.push_str(text);
+        }
+        if self.end < line.len() {
+            out.push_str(gap);
         }
     }
 
@@ -466,10 +565,10 @@ fn underline(
     m: &Mark,
     v: &View,
     avail: usize,
-    pad: &str,
+    pad: &Repeat,
     pen: &Pen,
 ) {
-    let (first, end) = lines_of(src, &m.span);
+    let (first, end) = m.lines;
     let line = src.line(first);
     let base = src.line_start(first);
     let stop = if end == first {
@@ -480,28 +579,33 @@ fn underline(
     let last = (v.lead + v.width).max(v.lead + 1);
     let from = v.col(line, m.span.start.saturating_sub(base)).min(last - 1);
     let len = v.col(line, stop).min(last).saturating_sub(from).max(1);
-    let bar: String = std::iter::repeat_n(pen.g.under, len).collect();
-    let dot = pen.paint(DIM, pen.g.dot);
-    let label = m.text.as_str();
-    let lead_in = format!("{pad}{dot} {}", " ".repeat(from));
-    if label.is_empty() || from + len + 1 + width(label) <= avail {
+    let bar = Repeat(pen.g.under, len);
+    let dot = pen.frame(pen.g.dot);
+    let label = m.label();
+    let _ = write!(out, "{pad}{dot} {:from$}", "");
+    if label.is_empty() || from + len + 1 + label.width() <= avail {
         let sep = if label.is_empty() { "" } else { " " };
-        let body = pen.paint(m.style, &format!("{bar}{sep}{label}"));
-        let _ = writeln!(out, "{lead_in}{body}");
+        let _ = writeln!(
+            out,
+            "{}",
+            pen.paint(m.style, format_args!("{bar}{sep}{label}"))
+        );
         return;
     }
-    let _ = writeln!(out, "{lead_in}{}", pen.paint(m.style, &bar));
+    let _ = writeln!(out, "{}", pen.paint(m.style, bar));
     let indent = if from + 4 + 30 <= avail { from } else { 0 };
     let hook = pen.g.hook;
     let room = avail.saturating_sub(indent + width(hook));
-    for (i, text) in wrap(label, room, room).iter().enumerate() {
-        let lead = if i == 0 {
-            hook.to_string()
-        } else {
-            " ".repeat(width(hook))
-        };
-        let body = pen.paint(m.style, &format!("{lead}{text}"));
-        let _ = writeln!(out, "{pad}{dot} {}{body}", " ".repeat(indent));
+    let label = label.to_string();
+    for (i, text) in wrap(&label, room, room).iter().enumerate() {
+        let lead = if i == 0 { hook } else { "" };
+        let w = width(hook);
+        let _ = writeln!(
+            out,
+            "{pad}{dot} {:indent$}{}",
+            "",
+            pen.paint(m.style, format_args!("{lead:w$}{text}"))
+        );
     }
 }
 
@@ -509,14 +613,14 @@ fn underline(
 /// location, the resource address and attribute, then each hop with its resource and line.
 fn plan_rows(out: &mut String, src: &SourceFile, marks: &[Mark], pen: &Pen) {
     let g = pen.g;
-    let frame = |s: &str| pen.paint(DIM, s);
     let (line, col) = src.line_col(marks[0].span.start);
-    let _ = writeln!(out, "  {}{}:{line}:{col}]", frame(g.top), src.path);
+    let _ = writeln!(out, "  {}{}:{line}:{col}]", pen.frame(g.top), src.path);
     let avail = pen.opts.width.saturating_sub(4);
     for (i, m) in marks.iter().enumerate() {
-        let (line, _) = src.line_col(m.span.start);
+        let line = m.lines.0;
         let attr = plan_key(src.line(line));
-        let resource = m.resource.filter(|r| !m.text.contains(r));
+        let label = m.label().to_string();
+        let resource = m.resource.filter(|r| !label.contains(r));
         let text = if i == 0 {
             let place = match (m.resource, attr) {
                 (Some(r), Some(a)) => format!("{r} ({a})"),
@@ -524,15 +628,15 @@ fn plan_rows(out: &mut String, src: &SourceFile, marks: &[Mark], pen: &Pen) {
                 (None, Some(a)) => a.to_string(),
                 (None, None) => String::new(),
             };
-            match (place.is_empty(), m.text.is_empty()) {
-                (false, false) => format!("{place}: {}", m.text),
+            match (place.is_empty(), label.is_empty()) {
+                (false, false) => format!("{place}: {label}"),
                 (false, true) => place,
-                _ => m.text.clone(),
+                _ => label,
             }
         } else {
             match resource {
-                Some(r) => format!("{} ({r}, line {line})", m.text),
-                None => format!("{} (line {line})", m.text),
+                Some(r) => format!("{label} ({r}, line {line})"),
+                None => format!("{label} (line {line})"),
             }
         };
         for (j, row) in wrap(&text, avail, avail.saturating_sub(3))
@@ -543,12 +647,12 @@ fn plan_rows(out: &mut String, src: &SourceFile, marks: &[Mark], pen: &Pen) {
             let _ = writeln!(
                 out,
                 "  {} {indent}{}",
-                frame(g.side),
+                pen.frame(g.side),
                 pen.paint(m.style, row)
             );
         }
     }
-    let _ = writeln!(out, "  {}", frame(g.bottom));
+    let _ = writeln!(out, "  {}", pen.frame(g.bottom));
 }
 
 /// The attribute a plan line sets (`"assign_public_ip": false` → `assign_public_ip`); none
@@ -566,14 +670,16 @@ fn file_error(out: &mut String, e: &FileError, opts: &Options) {
     let _ = writeln!(
         out,
         "{}: {}: {}",
-        pen.paint(&format!("{BOLD};31"), "error"),
+        pen.paint(Pen::headline(Severity::Error), "error"),
         e.source.path,
         e.message
     );
     if let Some(span) = &e.span {
         let mark = Mark {
             span: span.clone(),
-            text: String::new(),
+            lines: lines_of(&e.source, span),
+            number: None,
+            text: "",
             style: "31",
             resource: None,
         };
@@ -582,30 +688,42 @@ fn file_error(out: &mut String, e: &FileError, opts: &Options) {
 }
 
 fn char_width(c: char) -> usize {
-    if c == '\t' { 4 } else { c.width().unwrap_or(0) }
+    match c {
+        '\t' => 4,
+        ' '..='~' => 1,
+        c => c.width().unwrap_or(0),
+    }
 }
 
 fn width(s: &str) -> usize {
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return s.len();
+    }
     s.chars().map(char_width).sum()
 }
 
 /// Words of `text` in lines of at most `first` columns, then `rest` columns (a longer word
 /// gets a line of its own); line breaks in the text are kept.
-fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+fn wrap(text: &str, first: usize, rest: usize) -> Vec<&str> {
     let mut lines = Vec::new();
     for para in text.split('\n') {
-        let mut line = String::new();
+        // The current line is `para[start..end]`, `used` columns wide.
+        let (mut start, mut end, mut used) = (0, 0, 0);
+        let mut at = 0;
         for word in para.split(' ') {
+            let w = width(word);
             let limit = if lines.is_empty() { first } else { rest }.max(10);
-            if !line.is_empty() && width(&line) + 1 + width(word) > limit {
-                lines.push(std::mem::take(&mut line));
+            if end > start && used + 1 + w > limit {
+                lines.push(&para[start..end]);
+                (start, used) = (at, 0);
+            } else if end > start {
+                used += 1;
             }
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
+            used += w;
+            end = at + word.len();
+            at = end + 1;
         }
-        lines.push(line);
+        lines.push(&para[start..end]);
     }
     lines
 }
@@ -619,19 +737,21 @@ mod tests {
         assert_eq!(wrap("aaa bbb ccc", 10, 10), ["aaa bbb", "ccc"]);
         assert_eq!(wrap("a\nb", 10, 10), ["a", "b"]);
         let line = format!("{}target{}", "x".repeat(100), "y".repeat(100));
+        let shown = |line: &str, v: &View| {
+            let mut out = String::new();
+            v.write(&mut out, line, "…");
+            out
+        };
         let near = View::new(&line[90..], 10, 40, "…");
-        assert_eq!(
-            near.shown,
-            format!("{}target{}…", "x".repeat(10), "y".repeat(23))
-        );
+        let want = format!("{}target{}…", "x".repeat(10), "y".repeat(23));
+        assert_eq!(shown(&line[90..], &near), want);
         let far = View::new(&line, 100, 40, "…");
-        assert!(far.shown.starts_with("…xxxxxxxxxxtarget") && far.shown.ends_with('…'));
+        let far_text = shown(&line, &far);
+        assert!(far_text.starts_with("…xxxxxxxxxxtarget") && far_text.ends_with('…'));
         assert_eq!(far.col(&line, 100), 11);
-        let wide = View::new("한국어 x", 0, 40, "…");
-        assert_eq!(
-            (wide.shown.as_str(), wide.col("한국어 x", 10)),
-            ("한국어 x", 7)
-        );
+        let wide = View::new("한국어\tx  ", 0, 40, "…");
+        assert_eq!(shown("한국어\tx  ", &wide), "한국어    x");
+        assert_eq!(wide.col("한국어\tx", 10), 10);
     }
 
     #[test]
