@@ -566,7 +566,8 @@ fn looks(args: &[&str], env: &[(&str, &str)]) -> (bool, bool) {
 #[test]
 fn colour_follows_the_flag_then_the_environment() {
     let (never, always) = (&["--color", "never"][..], &["--color", "always"][..]);
-    let cases: &[(&[&str], &[(&str, &str)], bool)] = &[
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], bool);
+    let cases: &[Case] = &[
         (&[], &[], false),
         (&[], &[("FORCE_COLOR", "1")], true),
         (&[], &[("CLICOLOR_FORCE", "1")], true),

@@ -53,7 +53,7 @@ pub struct Relation {
 pub enum Step {
     Let { name: String, expr: Expr },
     Where(Expr),
-    Deny(Deny),
+    Deny(Box<Deny>),
 }
 
 #[derive(Debug)]

@@ -208,7 +208,7 @@ impl Build<'_> {
                         rule.steps.push(Step::Where(self.expr(e)));
                     }
                 }
-                G::deny_step => rule.steps.push(Step::Deny(self.deny(c)?)),
+                G::deny_step => rule.steps.push(Step::Deny(Box::new(self.deny(c)?))),
                 _ => {}
             }
         }

@@ -96,7 +96,9 @@ pub fn summary(report: &Report) -> String {
         0 => String::new(),
         n => format!("{n} skipped: not templates"),
     };
-    let mut s = if parts.is_empty() {
+    let mut s = if parts.is_empty() && report.files_checked == 0 {
+        "Nothing checked".to_string()
+    } else if parts.is_empty() {
         let mut s = format!(
             "No problems found in {}",
             plural(report.files_checked, "file")
