@@ -679,3 +679,50 @@ fn terraform_findings_name_the_address_and_show_json_only_when_verbose() {
         verbose.stdout
     );
 }
+
+/// Runs ecslint with stdout on a terminal, through util-linux `script`; `None` (and a note)
+/// where no terminal can be had.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(env: &[(&str, &str)]) -> Option<String> {
+    let cmd = format!("{} {FINDING}", env!("CARGO_BIN_EXE_ecslint"));
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"] {
+        script.env_remove(var);
+    }
+    script.env("TERM", "xterm");
+    for (k, v) in env {
+        script.env(k, v);
+    }
+    let out = script.output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    // No `script`, or no terminal to open (some containers): nothing ran.
+    if text.contains("ECS002") {
+        Some(text)
+    } else {
+        eprintln!("skipped: no terminal could be opened with util-linux `script`");
+        None
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_terminal_gets_colour_unless_no_color_or_a_dumb_term() {
+    const ESC: char = '\u{1b}';
+    let Some(plain) = on_a_terminal(&[]) else {
+        return;
+    };
+    assert!(
+        plain.contains("warning[ECS002]") && plain.contains(ESC),
+        "{plain}"
+    );
+    let no_color = on_a_terminal(&[("NO_COLOR", "1")]).unwrap_or_default();
+    assert!(
+        no_color.contains("╭─[") && !no_color.contains(ESC),
+        "{no_color}"
+    );
+    let dumb = on_a_terminal(&[("TERM", "dumb")]).unwrap_or_default();
+    assert!(dumb.contains(",-[") && !dumb.contains(ESC), "{dumb}");
+}
