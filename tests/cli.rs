@@ -696,8 +696,10 @@ fn on_a_terminal(env: &[(&str, &str)]) -> Option<String> {
     for (k, v) in env {
         script.env(k, v);
     }
-    let out = script.output().ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let text = script
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default();
     // No `script`, or no terminal to open (some containers): nothing ran.
     if text.contains("ECS002") {
         Some(text)
