@@ -1,5 +1,6 @@
 //! Prints how long each phase takes on a generated 10,000-resource template: parse (YAML →
-//! tree), graph (tree → resources, edges, indexes) and rules (every built-in rule). Run with
+//! tree), graph (tree → resources, edges, indexes) and rules (every built-in rule), then how
+//! long 3,000 findings of one file take to render as human output and as JSON. Run with
 //! `cargo bench`. Figures, not assertions: these machines are shared and noisy.
 
 use std::fmt::Write;
@@ -8,10 +9,12 @@ use std::time::{Duration, Instant};
 use ecslint::dsl::Program;
 use ecslint::engine;
 use ecslint::load::{cfn, yaml};
+use ecslint::render::{self, Report};
 use ecslint::source::SourceFile;
 
 /// Ten resources per group: an ECS service on EC2 capacity, with everything it references.
-fn template(groups: usize) -> String {
+/// ECS Exec is on in every other group (`exec_every` 2), or every group (1).
+fn template(groups: usize, exec_every: usize) -> String {
     let mut t = String::from(
         "AWSTemplateFormatVersion: '2010-09-09'\nDescription: generated (生成)\nParameters:\n  Ami:\n    Type: AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>\n    Default: /aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id\nResources:\n",
     );
@@ -75,7 +78,7 @@ fn template(groups: usize) -> String {
       TaskDefinition: !Ref Task{g}
       EnableExecuteCommand: {exec}
 "##,
-            exec = g % 2 == 0
+            exec = g % exec_every == 0
         );
     }
     t
@@ -110,7 +113,7 @@ fn per_rule(graph: &ecslint::graph::Graph) -> Vec<(String, Duration)> {
 fn main() {
     let program = Program::load(&[]).expect("built-in rules load");
     for groups in [100, 1000] {
-        let text = template(groups);
+        let text = template(groups, 2);
         let bytes = text.len();
         let t0 = Instant::now();
         let source = SourceFile::new("generated.yaml", text);
@@ -136,4 +139,45 @@ fn main() {
             println!("  {rule}: {}", ms(*d));
         }
     }
+    render_figures(&program);
+}
+
+/// Human output must stay linear: every finding of a large file shares its line index. Each
+/// format renders three times; the fastest run counts.
+fn render_figures(program: &Program) {
+    let text = template(1500, 1);
+    let source = SourceFile::new("generated.yaml", text);
+    let parsed = yaml::parse(&source).expect("generated template parses");
+    let graph = cfn::build(source.clone(), &parsed.root).expect("generated template builds");
+    let mut report = Report {
+        findings: engine::run(program, &graph),
+        files_checked: 1,
+        ..Report::default()
+    };
+    report.sort();
+    let time = |render: &dyn Fn() -> String| {
+        (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                let bytes = render().len();
+                (t.elapsed(), bytes)
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let (json, json_bytes) = time(&|| render::json::render(&report));
+    let (human, human_bytes) =
+        time(&|| render::human::render(&report, &render::human::Options::plain(100)));
+    let (concise, _) = time(&|| render::concise::render(&report));
+    println!(
+        "render {} findings of one {} KiB file: json {} ({} KiB), human {} ({} KiB), concise {}; human/json {:.2}x",
+        report.findings.len(),
+        source.text.len() / 1024,
+        ms(json),
+        json_bytes / 1024,
+        ms(human),
+        human_bytes / 1024,
+        ms(concise),
+        human.as_secs_f64() / json.as_secs_f64()
+    );
 }

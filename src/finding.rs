@@ -3,9 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, SourceCode};
-
+use crate::graph::Provider;
 use crate::source::{SourceFile, Span};
+use crate::terms;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -62,9 +62,31 @@ pub struct Finding {
     /// The error a user meets on AWS when this is deployed.
     pub symptom: Option<String>,
     pub url: Option<String>,
+    /// What is wrong at the primary location, shown under it.
+    pub primary_label: Option<String>,
+    /// The kind of file the finding is in: its texts use that file's property names.
+    pub provider: Provider,
 }
 
 impl Finding {
+    /// The finding with the property paths its rule marked (`[[RuntimePlatform.CpuArchitecture]]`)
+    /// written as the file's own language spells them.
+    pub fn localized(mut self) -> Finding {
+        let p = self.provider;
+        self.message = terms::localize(&self.message, p);
+        self.help = self.help.map(|h| terms::localize(&h, p));
+        self.primary_label = self.primary_label.map(|l| terms::localize(&l, p));
+        for l in &mut self.labels {
+            l.text = terms::localize(&l.text, p);
+        }
+        self
+    }
+
+    /// Whether the finding is in a Terraform plan, whose JSON is not what a user edits.
+    pub fn in_terraform_plan(&self) -> bool {
+        self.provider == Provider::Terraform
+    }
+
     /// Resources other labels point at, in label order, without repeats.
     pub fn related(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -85,50 +107,6 @@ impl fmt::Display for Finding {
 
 impl std::error::Error for Finding {}
 
-impl Diagnostic for Finding {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.code))
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Info => miette::Severity::Advice,
-        })
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        let text = match (&self.help, &self.symptom) {
-            (Some(h), Some(s)) => format!("{h}\nprevents: {s}"),
-            (Some(h), None) => h.clone(),
-            (None, Some(s)) => format!("prevents: {s}"),
-            (None, None) => return None,
-        };
-        Some(Box::new(text))
-    }
-
-    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.url
-            .as_ref()
-            .map(|u| Box::new(u) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source.text)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(None, self.span.clone());
-        let others = self
-            .labels
-            .iter()
-            .filter(|l| l.span != self.span)
-            .map(|l| LabeledSpan::new_with_span(Some(l.text.clone()), l.span.clone()));
-        Some(Box::new(std::iter::once(primary).chain(others)))
-    }
-}
-
 /// A file that could not be read or loaded, located when possible.
 #[derive(Clone, Debug)]
 pub struct FileError {
@@ -144,18 +122,3 @@ impl fmt::Display for FileError {
 }
 
 impl std::error::Error for FileError {}
-
-impl Diagnostic for FileError {
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.span
-            .as_ref()
-            .map(|_| &self.source.text as &dyn SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span.clone()?;
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(None, span),
-        )))
-    }
-}

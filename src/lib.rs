@@ -21,3 +21,4 @@ pub mod source;
 pub mod statistics;
 pub mod suggest;
 pub mod suppress;
+pub mod terms;

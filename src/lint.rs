@@ -261,6 +261,7 @@ pub fn run_listing_skipped(
         used.extend(result.used_addresses);
         present.extend(result.present_addresses);
         report.files_checked += usize::from(result.checked);
+        report.files_skipped += usize::from(result.skipped && !result.checked);
     }
     let (findings, errs) = suppress::address_reports(&opts.selection, &used, &present);
     report.findings.extend(findings);
@@ -277,6 +278,8 @@ struct FileResult {
     findings: Vec<Finding>,
     errors: Vec<FileError>,
     checked: bool,
+    /// Read, and neither a template nor a plan.
+    skipped: bool,
     /// `[[ignore]]` tables (and their rules) that silenced a finding, and those whose
     /// resource is in this file (see `suppress::Applied`).
     used_addresses: std::collections::HashSet<(usize, usize)>,
@@ -305,15 +308,11 @@ impl FileResult {
             None => message,
         };
         match outcome {
-            Outcome::Skipped => {}
+            Outcome::Skipped => self.skipped = true,
             Outcome::Loaded { graph, problems } => {
                 self.checked = true;
                 let mut findings = engine::run(program, &graph);
-                findings.extend(
-                    problems
-                        .into_iter()
-                        .map(|p| problem_finding(&graph.source, p)),
-                );
+                findings.extend(problems.into_iter().map(|p| problem_finding(&graph, p)));
                 let applied = suppress::apply(&graph, findings, &opts.selection);
                 for mut f in applied.findings {
                     f.message = name(f.message);
@@ -340,17 +339,19 @@ impl FileResult {
 }
 
 /// A loading problem as a finding, so that every format prints it with its severity.
-fn problem_finding(source: &std::sync::Arc<SourceFile>, p: load::Problem) -> Finding {
+fn problem_finding(graph: &crate::graph::Graph, p: load::Problem) -> Finding {
     Finding {
         code: p.code.to_string(),
         severity: p.severity,
         message: p.message,
-        source: source.clone(),
+        source: graph.source.clone(),
         span: p.span,
         resource: p.resource,
         labels: Vec::new(),
         help: p.help,
         symptom: None,
         url: None,
+        primary_label: None,
+        provider: graph.provider,
     }
 }

@@ -42,7 +42,8 @@ struct Cli {
     #[arg(long)]
     show_config: bool,
 
-    /// Say on stderr which settings file is in effect.
+    /// Say more: on stderr, the settings file in effect and every file skipped as neither a
+    /// template nor a plan; in human output, the plan JSON at each Terraform location.
     #[arg(long, short)]
     verbose: bool,
 
@@ -58,7 +59,8 @@ struct Cli {
     #[arg(long, value_enum)]
     fail_level: Option<FailLevel>,
 
-    /// When to colour human output (NO_COLOR is respected with `auto`).
+    /// When to colour human output. `auto`: when writing to a terminal, unless `NO_COLOR` is
+    /// set or `TERM=dumb`; `FORCE_COLOR` or `CLICOLOR_FORCE` colour even a pipe.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
 
@@ -163,6 +165,8 @@ enum ListFormat {
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Human,
+    /// One line per finding: `file:line:col: error[CODE] message (chain)`.
+    Concise,
     Json,
     /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
@@ -255,7 +259,8 @@ fn main() -> ExitCode {
     let program = match Program::load(&dirs) {
         Ok(p) => p,
         Err(errors) => {
-            let handler = miette::GraphicalReportHandler::new_themed(theme(use_color(cli.color)));
+            let color = use_color(cli.color, std::io::stderr().is_terminal());
+            let handler = miette::GraphicalReportHandler::new_themed(theme(color));
             let mut out = String::new();
             for e in &errors {
                 let _ = handler.render_report(&mut out, e);
@@ -382,21 +387,33 @@ fn main() -> ExitCode {
         }
     }
     ecslint::config::apply_severity(&config.severity_overrides(), &mut report.findings);
+    let human = |is_terminal: bool| render::human::Options {
+        color: use_color(cli.color, is_terminal),
+        ascii: dumb_terminal(),
+        width: 100,
+        verbose: cli.verbose,
+    };
+    let errors = match cli.format {
+        Format::Human => render::human::errors(&report, &human(std::io::stderr().is_terminal())),
+        Format::Concise => render::concise::errors(&report),
+        _ => String::new(),
+    };
+    let _ = std::io::stderr().write_all(errors.as_bytes());
+    if report.files_checked == 0 && report.errors.is_empty() {
+        let paths: Vec<String> = cli.paths.iter().map(|p| p.display().to_string()).collect();
+        let all_dirs = cli.paths.iter().all(|p| p.is_dir());
+        eprint!("{}", render::human::nothing_checked(&paths, all_dirs));
+    }
     let out = match cli.format {
         _ if cli.statistics => match cli.format {
             Format::Json => ecslint::statistics::json(&report, &rule_infos(&program)),
             _ => ecslint::statistics::text(&report, &rule_infos(&program)),
         },
         Format::Human => {
-            let out = render::human::render(
-                &report,
-                &render::human::Options {
-                    color: use_color(cli.color),
-                    width: 100,
-                },
-            );
+            let out = render::human::render(&report, &human(std::io::stdout().is_terminal()));
             if cli.quiet { without_summary(out) } else { out }
         }
+        Format::Concise => render::concise::render(&report),
         Format::Json => render::json::render(&report),
         Format::Sarif => render::sarif::render(&report, &rule_infos(&program)),
         Format::Github => render::github::render(&report, &rule_infos(&program)),
@@ -461,19 +478,34 @@ fn print(text: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// miette's theme for rule-file errors, by the same colour and `TERM=dumb` choices.
 fn theme(color: bool) -> miette::GraphicalTheme {
-    if color {
-        miette::GraphicalTheme::unicode()
+    let mut theme = if dumb_terminal() {
+        miette::GraphicalTheme::ascii()
     } else {
-        miette::GraphicalTheme::unicode_nocolor()
+        miette::GraphicalTheme::unicode()
+    };
+    if !color {
+        theme.styles = miette::ThemeStyles::none();
     }
+    theme
 }
 
-fn use_color(c: Color) -> bool {
+fn dumb_terminal() -> bool {
+    std::env::var_os("TERM").is_some_and(|t| t == "dumb")
+}
+
+/// Whether to colour a stream: `--color` decides, else `NO_COLOR` (set and not empty) turns
+/// colour off, `FORCE_COLOR` or `CLICOLOR_FORCE` (set, not empty and not `0`) on, and otherwise
+/// a terminal other than `TERM=dumb` gets colour.
+fn use_color(c: Color, is_terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
     match c {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+        Color::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        Color::Auto if set("FORCE_COLOR") || set("CLICOLOR_FORCE") => true,
+        Color::Auto => is_terminal && !dumb_terminal(),
     }
 }
 

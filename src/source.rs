@@ -47,17 +47,58 @@ impl SourceFile {
         }
     }
 
-    /// 1-based line and 1-based column (in characters) of a byte offset.
+    /// 1-based line and 1-based column (in characters) of a byte offset. Both come from the
+    /// indexes, so a file of one long line costs no more than a file of many.
     pub fn line_col(&self, byte: usize) -> (usize, usize) {
         let byte = byte.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
+        let line = self.line_of(byte) - 1;
         let start = self.line_starts[line];
-        let col = self
-            .text
-            .get(start..byte)
-            .map(|s| s.chars().count())
-            .unwrap_or(byte - start);
+        let col = match &self.char_bytes {
+            None => byte - start,
+            Some(v) => {
+                v.partition_point(|&b| (b as usize) < byte)
+                    - v.partition_point(|&b| (b as usize) < start)
+            }
+        };
         (line + 1, col + 1)
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line_of(&self, byte: usize) -> usize {
+        self.line_starts
+            .partition_point(|&s| s <= byte.min(self.text.len()))
+    }
+
+    /// Byte offset where a 1-based line starts (the end of the text past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    /// How many lines the text has (a final newline ends the last line, it starts none).
+    pub fn line_count(&self) -> usize {
+        let n = self.line_starts.len();
+        if n > 1 && self.line_starts[n - 1] == self.text.len() {
+            n - 1
+        } else {
+            n
+        }
+    }
+
+    /// The text of a 1-based line, without its line break; "" past the end.
+    pub fn line(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .map(|&e| e - 1)
+            .unwrap_or(self.text.len());
+        let text = self.text.get(start..end).unwrap_or("");
+        text.strip_suffix('\r').unwrap_or(text)
     }
 
     /// Byte offset of a 1-based line and 1-based character column.
@@ -87,6 +128,18 @@ mod tests {
         // "# 한국어 説明\n" is 9 characters but 19 bytes.
         assert_eq!(src.byte_of_char(9), key);
         assert_eq!(src.byte_of_line_col(2, 6), value);
+    }
+
+    #[test]
+    fn lines_are_found_without_their_breaks() {
+        let src = SourceFile::new("t", "a\r\nbc\n".to_string());
+        assert_eq!(src.line_count(), 2);
+        assert_eq!(
+            (src.line(1), src.line(2), src.line(3), src.line(0)),
+            ("a", "bc", "", "")
+        );
+        let open = SourceFile::new("t", "a\nb".to_string());
+        assert_eq!((open.line_count(), open.line(2)), (2, "b"));
     }
 
     #[test]

@@ -531,6 +531,9 @@ fn report(
         help: Some(help.to_string()),
         symptom: None,
         url: Some(URL.to_string()),
+        primary_label: None,
+        // The report's texts name no template property.
+        provider: crate::graph::Provider::CloudFormation,
     }
 }
 

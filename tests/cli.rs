@@ -72,7 +72,7 @@ fn scratch(name: &str, bytes: &[u8]) -> String {
 fn clean_template_exits_0() {
     let run = ecslint(&[CLEAN]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert_eq!(run.stdout, "No problems found in 1 file(s).\n");
+    assert_eq!(run.stdout, "No problems found in 1 file\n");
 }
 
 #[test]
@@ -339,9 +339,19 @@ fn skips_yaml_and_json_that_are_not_templates() {
         "testdata/cli/skipped/stack-config.json",
         "testdata/cli/skipped/tsconfig.json",
     ]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
     assert_eq!(
-        (run.code, run.stdout.as_str(), run.stderr.as_str()),
-        (0, "No problems found in 0 file(s).\n", "")
+        run.stderr,
+        "warning: no CloudFormation template or Terraform plan found among testdata/cli/skipped/workflow.yml, testdata/cli/skipped/docker-compose.yml, and 3 more paths\n"
+    );
+    let walked = ecslint(&["testdata/cli/skipped"]);
+    assert_eq!(
+        (walked.code, walked.stdout.as_str(), walked.stderr.as_str()),
+        (
+            0,
+            "",
+            "warning: no CloudFormation template or Terraform plan found under testdata/cli/skipped\n"
+        )
     );
 }
 
@@ -772,11 +782,9 @@ fn quiet_prints_the_findings_without_the_summary() {
     let loud = ecslint(&["--color", "never", FINDING]);
     let quiet = ecslint(&["--color", "never", "--quiet", FINDING]);
     assert_eq!(quiet.code, loud.code);
-    assert!(loud.stdout.ends_with("Found 1 problem in 1 file(s).\n"));
-    assert_eq!(
-        format!("{}Found 1 problem in 1 file(s).\n", quiet.stdout),
-        loud.stdout
-    );
+    let summary = "1 warning in 1 file (1 checked)\n";
+    assert!(loud.stdout.ends_with(summary), "{}", loud.stdout);
+    assert_eq!(format!("{}{summary}", quiet.stdout), loud.stdout);
     assert_eq!(ecslint(&["-q", CLEAN]).stdout, "");
 }
 
@@ -956,7 +964,7 @@ fn a_mistyped_subcommand_is_suggested_unless_it_is_a_file() {
         cmd.current_dir(&dir);
     });
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert_eq!(run.stdout, "No problems found in 1 file(s).\n");
+    assert_eq!(run.stdout, "No problems found in 1 file\n");
 }
 
 /// Node labels of a DOT graph as ecslint writes it: `nI [label="..."...];`.
@@ -1157,4 +1165,187 @@ fn graph_as_mermaid_is_a_flowchart() {
         }
         Err(e) => eprintln!("SKIPPED: mmdc ({e}); the Mermaid syntax was checked line by line"),
     }
+}
+
+/// What colour and frames a run gets, with stdout a pipe (as here, and in CI).
+fn looks(args: &[&str], env: &[(&str, &str)]) -> (bool, bool) {
+    const ESC: char = '\u{1b}';
+    let mut all = vec![FINDING];
+    all.extend_from_slice(args);
+    let run = ecslint_with(&all, |c| {
+        for var in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM"] {
+            c.env_remove(var);
+        }
+        for (k, v) in env {
+            c.env(k, v);
+        }
+    });
+    assert!(run.stdout.contains("warning[ECS002]"), "{}", run.stdout);
+    (run.stdout.contains(ESC), run.stdout.contains("╭─["))
+}
+
+#[test]
+fn colour_follows_the_flag_then_the_environment() {
+    let (never, always) = (&["--color", "never"][..], &["--color", "always"][..]);
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], bool);
+    let cases: &[Case] = &[
+        (&[], &[], false),
+        (&[], &[("FORCE_COLOR", "1")], true),
+        (&[], &[("CLICOLOR_FORCE", "1")], true),
+        (&[], &[("FORCE_COLOR", "0")], false),
+        (&[], &[("NO_COLOR", "1"), ("FORCE_COLOR", "1")], false),
+        // An empty NO_COLOR does not count (no-color.org).
+        (&[], &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")], true),
+        (never, &[("FORCE_COLOR", "1")], false),
+        (always, &[("NO_COLOR", "1")], true),
+        (always, &[("TERM", "dumb")], true),
+    ];
+    for (args, env, want) in cases {
+        assert_eq!(looks(args, env).0, *want, "{args:?} {env:?}");
+    }
+}
+
+#[test]
+fn a_dumb_terminal_gets_ascii_frames() {
+    assert_eq!(looks(&[], &[]), (false, true));
+    let (_, unicode) = looks(&[], &[("TERM", "dumb")]);
+    assert!(!unicode);
+    let run = ecslint_with(&[FINDING], |c| {
+        c.env("TERM", "dumb");
+    });
+    assert!(
+        run.stdout
+            .contains(",-[testdata/ECS002/fires/strategy-launch-template.yaml:111:29]")
+            && run.stdout.is_ascii(),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn human_output_leads_with_severity_and_sends_file_errors_to_stderr() {
+    let run = ecslint(&[
+        FINDING,
+        "testdata/cli/malformed.yaml",
+        "testdata/cli/skipped",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout
+            .starts_with("warning[ECS002]: ECS Exec is enabled on Service"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(
+            "1 warning in 1 file (1 checked, 5 skipped: not templates); 1 file could not be linted\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("malformed"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .starts_with("error: testdata/cli/malformed.yaml: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("[testdata/cli/malformed.yaml:5:1]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn concise_format_prints_one_line_per_finding() {
+    let run = ecslint(&[
+        "--format",
+        "concise",
+        FINDING,
+        "testdata/cli/malformed.yaml",
+    ]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stdout,
+        "testdata/ECS002/fires/strategy-launch-template.yaml:111:29: warning[ECS002] ECS Exec is enabled on Service, whose tasks are placed through the Auto Scaling group capacity provider CapacityProvider (Service → CapacityProvider → Instances)\n"
+    );
+    assert!(
+        run.stderr
+            .starts_with("testdata/cli/malformed.yaml:5:1: error: "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn terraform_findings_name_the_address_and_show_json_only_when_verbose() {
+    const PLAN: &str = "testdata/ECS006/tfplan/fires/fargate-public-subnets-no-public-ip.json";
+    let run = ecslint(&[PLAN]);
+    assert!(
+        run.stdout
+            .contains("network_configuration.assign_public_ip = true")
+            && run
+                .stdout
+                .contains("│ aws_ecs_service.grafana (assign_public_ip): ")
+            && !run.stdout.contains("AssignPublicIp")
+            && !run.stdout.contains("\"assign_public_ip\": false"),
+        "{}",
+        run.stdout
+    );
+    let verbose = ecslint(&["--verbose", PLAN]);
+    assert!(
+        verbose.stdout.contains("\"assign_public_ip\": false"),
+        "{}",
+        verbose.stdout
+    );
+}
+
+/// Runs ecslint with stdout on a terminal, through util-linux `script`; `None` (and a note)
+/// where no terminal can be had.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(env: &[(&str, &str)]) -> Option<String> {
+    let cmd = format!("{} {FINDING}", env!("CARGO_BIN_EXE_ecslint"));
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"] {
+        script.env_remove(var);
+    }
+    script.env("TERM", "xterm");
+    for (k, v) in env {
+        script.env(k, v);
+    }
+    let text = script
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default();
+    // No `script`, or no terminal to open (some containers): nothing ran.
+    if text.contains("ECS002") {
+        Some(text)
+    } else {
+        eprintln!("skipped: no terminal could be opened with util-linux `script`");
+        None
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_terminal_gets_colour_unless_no_color_or_a_dumb_term() {
+    const ESC: char = '\u{1b}';
+    let Some(plain) = on_a_terminal(&[]) else {
+        return;
+    };
+    assert!(
+        plain.contains("warning[ECS002]") && plain.contains(ESC),
+        "{plain}"
+    );
+    let no_color = on_a_terminal(&[("NO_COLOR", "1")]).unwrap_or_default();
+    assert!(
+        no_color.contains("╭─[") && !no_color.contains(ESC),
+        "{no_color}"
+    );
+    let dumb = on_a_terminal(&[("TERM", "dumb")]).unwrap_or_default();
+    assert!(dumb.contains(",-[") && !dumb.contains(ESC), "{dumb}");
 }

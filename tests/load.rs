@@ -144,7 +144,7 @@ fn a_duplicate_key_is_a_located_error_and_the_file_is_still_linted() {
     let human = ecslint(&[file]);
     assert!(human.stdout.contains("ECS901"), "{}", human.stdout);
     assert!(
-        human.stdout.contains("Found 2 problems in 1 file(s)."),
+        human.stdout.contains("2 errors in 1 file (1 checked)"),
         "{}",
         human.stdout
     );
@@ -166,7 +166,7 @@ fn every_template_of_a_multi_document_file_is_linted_and_named() {
     assert!(!message.contains("document"), "{message}");
     let human = ecslint(&["testdata/load/multi-document.yaml"]);
     assert!(
-        human.stdout.contains("Found 1 problem in 1 file(s)."),
+        human.stdout.contains("1 error in 1 file (1 checked)"),
         "{}",
         human.stdout
     );
@@ -200,9 +200,16 @@ fn files_that_are_not_templates_are_recognised_and_skipped_quietly() {
     let mut args: Vec<&str> = named.iter().map(String::as_str).collect();
     args.push("testdata/load/skipped");
     let run = ecslint(&args);
+    // Nothing was linted: exit 0, nothing on stdout, and one warning that says so.
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
     assert_eq!(
-        (run.code, run.stdout.as_str(), run.stderr.as_str()),
-        (0, "No problems found in 0 file(s).\n", "")
+        run.stderr,
+        format!(
+            "warning: no CloudFormation template or Terraform plan found among {}, {}, and {} more paths\n",
+            args[0],
+            args[1],
+            args.len() - 2
+        )
     );
     // --verbose names each file skipped, so none goes unseen.
     let run = ecslint(&["--verbose", "testdata/load/skipped"]);

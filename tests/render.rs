@@ -255,6 +255,8 @@ fn hand_built_report() -> Report {
         help: Some("Set it\nto 10".into()),
         symptom: Some("Tasks: stop".into()),
         url: Some("https://example.com/TST009".into()),
+        primary_label: None,
+        provider: ecslint::graph::Provider::CloudFormation,
     };
     let error = FileError {
         source: SourceFile::new("stacks/broken, really.yaml", String::new()),
@@ -265,5 +267,6 @@ fn hand_built_report() -> Report {
         findings: vec![finding],
         errors: vec![error],
         files_checked: 1,
+        files_skipped: 0,
     }
 }

@@ -50,13 +50,7 @@ fn expected_lines(text: &str, code: &str) -> BTreeSet<usize> {
 /// What a reviewer sees: the input, the diagnostic as printed, and the JSON finding.
 fn snapshot(path: &Path, report: &Report) -> String {
     let input = std::fs::read_to_string(path).unwrap_or_default();
-    let human = render::human::render(
-        report,
-        &render::human::Options {
-            color: false,
-            width: 100,
-        },
-    );
+    let human = render::human::render(report, &render::human::Options::plain(100));
     let json = render::json::render(report);
     format!("---- input ----\n{input}\n---- human ----\n{human}\n---- json ----\n{json}")
 }
@@ -221,4 +215,85 @@ fn resource_metadata_and_the_run_selection_silence_rules() {
             .iter()
             .any(|f| f.code == "ECS002")
     );
+}
+
+/// Every finding of the rules' own `fires/` cases, with its case's path.
+fn fired_findings(program: &Program) -> Vec<(String, Report)> {
+    let mut out = Vec::new();
+    for (_, dir) in rule_dirs() {
+        for sub in ["fires", "tfplan/fires"] {
+            for path in files(&dir.join(sub)) {
+                out.push((relative(&path), lint_one(program, &path)));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn each_finding_renders_in_at_most_40_lines_with_the_primary_location_first() {
+    let program = Program::load(&[]).expect("built-in rules load");
+    let mut failures = Vec::new();
+    let mut findings = 0;
+    for (name, report) in fired_findings(&program) {
+        for f in &report.findings {
+            findings += 1;
+            let one = Report {
+                findings: vec![f.clone()],
+                ..Report::default()
+            };
+            let text = render::human::render(&one, &render::human::Options::plain(100));
+            let lines: Vec<&str> = text.lines().collect();
+            if lines.len() > 40 {
+                failures.push(format!("{name}: {} renders {} lines", f.code, lines.len()));
+            }
+            // Only the frame's `[file:line:col]` may be wider: a path is not cut.
+            let wide = lines
+                .iter()
+                .find(|l| l.chars().count() > 100 && !l.contains("─["));
+            if let Some(long) = wide {
+                failures.push(format!(
+                    "{name}: {} has a line wider than 100: {long}",
+                    f.code
+                ));
+            }
+            let head = format!("{}[{}]: ", f.severity, f.code);
+            if !lines[0].starts_with(&head) {
+                failures.push(format!("{name}: headline {:?}", lines[0]));
+            }
+            // The frame opens at the primary location, and its label is drawn before any hop.
+            let (line, col) = f.source.line_col(f.span.start);
+            let location = format!("[{}:{line}:{col}]", f.source.path);
+            let Some(frame) = lines.iter().position(|l| l.contains(&location)) else {
+                failures.push(format!(
+                    "{name}: {}: no frame at {location}\n{text}",
+                    f.code
+                ));
+                continue;
+            };
+            let after = |needle: &str| {
+                lines[frame + 1..]
+                    .iter()
+                    .position(|l| l.contains(needle))
+                    .map(|i| i + frame + 1)
+            };
+            // Its first words: a long label wraps.
+            let primary_words = f
+                .primary_label
+                .as_deref()
+                .map(|p| p.split(' ').take(2).collect::<Vec<_>>().join(" "));
+            let primary = primary_words.as_deref().and_then(after);
+            let first_hop = after("1. ");
+            match (primary, first_hop) {
+                (Some(p), Some(h)) if p < h => {}
+                (Some(_), None) if f.labels.is_empty() => {}
+                other => failures.push(format!(
+                    "{name}: {}: primary label, first hop at {other:?}\n{text}",
+                    f.code
+                )),
+            }
+        }
+    }
+    assert!(findings > 60, "only {findings} findings");
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }

@@ -11,7 +11,11 @@ pub struct Rule {
     pub slug: String,
     pub severity: Severity,
     pub summary: String,
+    /// Every production error the rule prevents, in one text (`symptom "..."`, or the named
+    /// symptoms joined).
     pub symptom: Option<String>,
+    /// Named symptoms (`symptom NAME "..."`), of which each `deny` causes one.
+    pub symptoms: Vec<(String, String)>,
     pub fix: Option<String>,
     pub docs: Option<String>,
     pub url: Option<String>,
@@ -20,6 +24,20 @@ pub struct Rule {
     pub var: String,
     pub types: Vec<String>,
     pub steps: Vec<Step>,
+}
+
+impl Rule {
+    /// The production error a finding of `deny` causes: its named symptom, else the rule's.
+    pub fn symptom_of(&self, deny: &Deny) -> Option<&str> {
+        match &deny.symptom {
+            Some(name) => self
+                .symptoms
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| t.as_str()),
+            None => self.symptom.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -35,7 +53,7 @@ pub struct Relation {
 pub enum Step {
     Let { name: String, expr: Expr },
     Where(Expr),
-    Deny(Deny),
+    Deny(Box<Deny>),
 }
 
 #[derive(Debug)]
@@ -43,8 +61,12 @@ pub struct Deny {
     pub cond: Expr,
     pub message: Option<Text>,
     pub at: Option<Expr>,
+    /// What is wrong at the primary location (`at EXPR "text"`).
+    pub at_label: Option<Text>,
     pub labels: Vec<(Expr, Text)>,
     pub help: Option<Text>,
+    /// The named symptom this deny causes (`symptom NAME`).
+    pub symptom: Option<String>,
     pub span: Span,
 }
 

@@ -112,6 +112,7 @@ pub fn program(p: &Program) -> Vec<RuleError> {
                         .iter()
                         .map(|(_, t)| t)
                         .chain(&d.message)
+                        .chain(&d.at_label)
                         .chain(&d.help);
                     for (e, _) in &d.labels {
                         names(p, e, &scope, &r.source, &mut errors);

@@ -244,6 +244,63 @@ mod tests {
     }
 
     #[test]
+    fn each_deny_names_one_of_the_rules_symptoms() {
+        let rule = |symptoms: &str, denies: &str| {
+            format!(
+                "rule TST001 s {{\n  severity error\n  summary \"s\"\n{symptoms}  each x: T\n{denies}}}\n"
+            )
+        };
+        let two = "  symptom slow \"it is slow\"\n  symptom down \"it is down\"\n";
+        let ok = rule(
+            two,
+            "  deny x == 1 symptom down at x \"here\"\n  deny x == 2 symptom slow\n",
+        );
+        let program = Program::from_sources(vec![("r/TST001-s.ecsl".into(), ok)]).expect("loads");
+        let r = &program.rules[0];
+        let texts: Vec<Option<&str>> = r
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                ast::Step::Deny(d) => Some(r.symptom_of(d)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, [Some("it is down"), Some("it is slow")]);
+        assert_eq!(r.symptom.as_deref(), Some("it is slow | it is down"));
+        for (symptoms, denies, want) in [
+            (two, "  deny x == 1\n", "must name the one it causes"),
+            (
+                two,
+                "  deny x == 1 symptom gone\n",
+                "declares no such symptom",
+            ),
+            (
+                "  symptom \"plain\"\n",
+                "  deny x == 1 symptom slow\n",
+                "no such symptom",
+            ),
+            (
+                "  symptom \"plain\"\n  symptom slow \"s\"\n",
+                "  deny x == 1 symptom slow\n",
+                "both a plain `symptom` and named ones",
+            ),
+            (
+                "  symptom slow \"a\"\n  symptom slow \"b\"\n",
+                "  deny x == 1\n",
+                "declared twice",
+            ),
+            (
+                two,
+                "  deny x == 1 symptom slow at x \"{nope}\"\n",
+                "`{nope}` names nothing",
+            ),
+        ] {
+            let got = errors(&[("r/TST001-s.ecsl", &rule(symptoms, denies))]);
+            assert!(got.iter().any(|e| e.contains(want)), "{denies:?}: {got:?}");
+        }
+    }
+
+    #[test]
     fn syntax_errors_point_into_the_rule_file() {
         let files = vec![(
             "r/TST001-x.ecsl".to_string(),

@@ -131,6 +131,7 @@ impl Build<'_> {
             severity: Severity::Error,
             summary: String::new(),
             symptom: None,
+            symptoms: Vec::new(),
             fix: None,
             docs: None,
             url: None,
@@ -149,6 +150,20 @@ impl Build<'_> {
                     let Some(h) = c.into_inner().next() else {
                         continue;
                     };
+                    if h.as_rule() == G::named_symptom {
+                        let mut inner = h.into_inner();
+                        if let (Some(name), Some(text)) = (inner.next(), inner.next()) {
+                            let name = name.as_str().to_string();
+                            if rule.symptoms.iter().any(|(n, _)| *n == name) {
+                                return Err(self.err(
+                                    span_of(&text),
+                                    format!("symptom `{name}` is declared twice"),
+                                ));
+                            }
+                            rule.symptoms.push((name, unquote(text.as_str())));
+                        }
+                        continue;
+                    }
                     if h.as_rule() == G::severity {
                         have_severity = true;
                         let level = h.into_inner().next().map(|l| l.as_str()).unwrap_or("");
@@ -193,10 +208,11 @@ impl Build<'_> {
                         rule.steps.push(Step::Where(self.expr(e)));
                     }
                 }
-                G::deny_step => rule.steps.push(Step::Deny(self.deny(c)?)),
+                G::deny_step => rule.steps.push(Step::Deny(Box::new(self.deny(c)?))),
                 _ => {}
             }
         }
+        self.check_symptoms(&mut rule)?;
         if !have_severity {
             return Err(self.err(
                 span.start..span.start + 4,
@@ -212,6 +228,49 @@ impl Build<'_> {
         Ok(rule)
     }
 
+    /// Named symptoms: each `deny` of a rule with several names the one it causes, and only
+    /// names declared ones. Their texts together are the rule's `symptom`.
+    fn check_symptoms(&self, rule: &mut Rule) -> Result<(), RuleError> {
+        if !rule.symptoms.is_empty() && rule.symptom.is_some() {
+            return Err(self.err(
+                rule.span.start..rule.span.start + 4,
+                format!(
+                    "rule {} has both a plain `symptom` and named ones",
+                    rule.code
+                ),
+            ));
+        }
+        for step in &rule.steps {
+            let Step::Deny(d) = step else { continue };
+            match &d.symptom {
+                Some(name) if !rule.symptoms.iter().any(|(n, _)| n == name) => {
+                    return Err(self.err(
+                        d.span.clone(),
+                        format!(
+                            "`symptom {name}`: rule {} declares no such symptom",
+                            rule.code
+                        ),
+                    ));
+                }
+                None if rule.symptoms.len() > 1 => {
+                    return Err(self.err(
+                        d.span.start..d.span.start + 4,
+                        format!(
+                            "rule {} declares several symptoms: this `deny` must name the one it causes (`symptom NAME`)",
+                            rule.code
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if !rule.symptoms.is_empty() {
+            let texts: Vec<&str> = rule.symptoms.iter().map(|(_, t)| t.as_str()).collect();
+            rule.symptom = Some(texts.join(" | "));
+        }
+        Ok(())
+    }
+
     fn deny(&self, p: Pair<G>) -> Result<Deny, RuleError> {
         let span = span_of(&p);
         let mut inner = p.into_inner();
@@ -223,8 +282,10 @@ impl Build<'_> {
             cond,
             message: None,
             at: None,
+            at_label: None,
             labels: Vec::new(),
             help: None,
+            symptom: None,
             span,
         };
         for c in inner {
@@ -233,7 +294,11 @@ impl Build<'_> {
             match kind {
                 G::message_clause => d.message = parts.next().map(|t| self.text(t)),
                 G::help_clause => d.help = parts.next().map(|t| self.text(t)),
-                G::at_clause => d.at = parts.next().map(|e| self.expr(e)),
+                G::at_clause => {
+                    d.at = parts.next().map(|e| self.expr(e));
+                    d.at_label = parts.next().map(|t| self.text(t));
+                }
+                G::symptom_clause => d.symptom = parts.next().map(|n| n.as_str().to_string()),
                 G::label_clause => {
                     if let (Some(e), Some(t)) = (parts.next(), parts.next()) {
                         d.labels.push((self.expr(e), self.text(t)));

@@ -201,9 +201,12 @@ fn finding<'g>(
             .as_ref()
             .map(|t| fill(ctx, t, env))
             .or_else(|| rule.fix.clone()),
-        symptom: rule.symptom.clone(),
+        symptom: rule.symptom_of(deny).map(str::to_string),
         url: rule.url.clone(),
+        primary_label: deny.at_label.as_ref().map(|t| fill(ctx, t, env)),
+        provider: graph.provider,
     }
+    .localized()
 }
 
 /// Where a finding points: the property itself, or a resource's `Type` line.

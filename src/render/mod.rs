@@ -1,5 +1,6 @@
 //! Output formats. Renderers know nothing of rules or file formats: they print a `Report`.
 
+pub mod concise;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -52,6 +53,8 @@ pub struct Report {
     pub errors: Vec<FileError>,
     /// How many files were linted (not skipped).
     pub files_checked: usize,
+    /// How many files were skipped as neither a template nor a plan.
+    pub files_skipped: usize,
 }
 
 impl Report {
