@@ -222,3 +222,35 @@ fn resource_metadata_and_the_run_selection_silence_rules() {
             .any(|f| f.code == "ECS002")
     );
 }
+
+#[test]
+fn a_finding_at_a_reference_names_the_resource_holding_it() {
+    let program = Program::load(&[]).expect("built-in rules load");
+    let cases = [
+        (
+            "ECS003/fires/secret-by-ref-names-the-task-definition.yaml",
+            "SessionTaskDefinition",
+            ["SessionExecutionRole", "SessionSecret"].as_slice(),
+        ),
+        (
+            "ECS004/fires/launch-configuration-profile-by-ref-names-the-spec.yaml",
+            "WorkerLaunchConfiguration",
+            ["WorkerRole", "WorkerGroup", "WorkerProfile"].as_slice(),
+        ),
+    ];
+    for (case, resource, related) in cases {
+        let report = lint_one(&program, &testdata().join(case));
+        assert_eq!(report.findings.len(), 1, "{case}: {:?}", report.findings);
+        let f = &report.findings[0];
+        assert_eq!(f.resource, resource, "{case}");
+        assert_eq!(f.related(), related, "{case}");
+    }
+    // The same finding, silenced by Metadata on the task definition that holds the reference.
+    let silenced = lint_one(
+        &program,
+        &testdata().join("suppress/metadata-ignore-on-task-definition.yaml"),
+    );
+    assert!(silenced.errors.is_empty());
+    assert_eq!(silenced.files_checked, 1);
+    assert!(silenced.findings.is_empty(), "{:?}", silenced.findings);
+}

@@ -668,6 +668,7 @@ fn cluster_value<'g>(value: &str, holes: &[Val<'g>], at: &Val<'g>) -> Val<'g> {
             return Val {
                 span: at.span.clone(),
                 owner: at.owner,
+                site: at.site,
                 facts: h.facts.merge(&at.facts).unwrap_or_default(),
                 ..h.clone()
             };
@@ -794,6 +795,7 @@ fn subnet_egress<'g>(ctx: &Ctx<'g>, subnet: Val<'g>) -> Vals<'g> {
                 v: verdict,
                 span: subnet.span.clone(),
                 owner: Some(s),
+                site: subnet.site,
                 facts: table.facts.clone(),
                 keys: None,
             });
@@ -880,6 +882,7 @@ fn vpc_endpoints<'g>(ctx: &Ctx<'g>, vpc: Val<'g>) -> Vals<'g> {
                     v,
                     span: e.span.clone(),
                     owner: e.owner,
+                    site: e.site,
                     facts: e.facts.clone(),
                     keys: None,
                 }

@@ -161,8 +161,11 @@ fn finding<'g>(
         .into_iter()
         .chain(env.get(&rule.var).cloned())
         .filter(|v| v.facts.merge(facts).is_some())
-        .find_map(|v| primary_span(ctx, &v).map(|s| (s, v.owner)));
-    let (span, owner) = primary.unwrap_or((0..0, None));
+        .find_map(|v| primary_span(ctx, &v).map(|s| (s, v)));
+    let (span, owner, named) = match &primary {
+        Some((s, v)) => (s.clone(), site(ctx, v), referent(v)),
+        None => (0..0, None, None),
+    };
     let mut labels = Vec::new();
     for (expr, text) in &deny.labels {
         for v in eval.eval(expr, env) {
@@ -178,10 +181,28 @@ fn finding<'g>(
             labels.push(Label {
                 span: s,
                 text: fill(ctx, text, env),
-                resource: v.owner.map(|o| graph.resources[o].id.clone()),
+                // A resource label points at its logical ID: it sits in that resource.
+                resource: referent(&v)
+                    .or_else(|| site(ctx, &v))
+                    .map(|o| graph.resources[o].id.clone()),
             });
         }
     }
+    // The chain also holds the rule's own resource and the resource the primary location
+    // names (a secret behind `ValueFrom: !Ref Secret`), labelled or not.
+    let each = env.get(&rule.var).and_then(referent);
+    let chain = [each, named]
+        .into_iter()
+        .flatten()
+        .filter(|&r| Some(r) != owner)
+        .map(|r| graph.resources[r].id.clone())
+        .filter(|id| !labels.iter().any(|l| l.resource.as_ref() == Some(id)))
+        .fold(Vec::new(), |mut out: Vec<String>, id| {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+            out
+        });
     let message = match &deny.message {
         Some(t) => fill(ctx, t, env),
         None => rule.summary.clone(),
@@ -196,6 +217,7 @@ fn finding<'g>(
             .map(|o| graph.resources[o].id.clone())
             .unwrap_or_default(),
         labels,
+        chain,
         help: deny
             .help
             .as_ref()
@@ -216,6 +238,28 @@ fn primary_span(ctx: &Ctx<'_>, v: &Val<'_>) -> Option<Span> {
         }
         V::Absent => None,
         _ => v.span.clone(),
+    }
+}
+
+/// The resource a value's location sits in: a resource shown at its own `Type` line is
+/// itself; anything else is the resource whose property holds it (for a resource reached
+/// through a reference, the resource holding the reference, not its target).
+fn site(ctx: &Ctx<'_>, v: &Val<'_>) -> Option<usize> {
+    match v.v {
+        V::Resource(r)
+            if v.span.is_none() || v.span.as_ref() == Some(&ctx.graph.resources[r].id_span) =>
+        {
+            Some(r)
+        }
+        _ => v.site.or(v.owner),
+    }
+}
+
+/// The resource a value stands for, if it is one.
+fn referent(v: &Val<'_>) -> Option<usize> {
+    match v.v {
+        V::Resource(r) => Some(r),
+        _ => None,
     }
 }
 

@@ -98,8 +98,11 @@ pub struct Val<'g> {
     pub v: V<'g>,
     /// Where the value is written (for labels and the primary span).
     pub span: Option<Span>,
-    /// The resource the value was read from.
+    /// The resource the value was read from (for a resource value: that resource).
     pub owner: Option<usize>,
+    /// The resource in whose definition `span` is written: for a resource reached through a
+    /// `Ref`, the resource holding the `Ref`, not its target. A finding is attributed to it.
+    pub site: Option<usize>,
     pub facts: Facts,
     /// Literal mapping keys a `Fn::FindInMap` used to reach this value (`arm64`, say).
     pub keys: Option<Rc<Vec<String>>>,
@@ -111,6 +114,7 @@ impl<'g> Val<'g> {
             v,
             span: None,
             owner: None,
+            site: None,
             facts: Facts::default(),
             keys: None,
         }
@@ -260,6 +264,10 @@ impl<'g> Ctx<'g> {
         }
         for v in &mut out {
             v.owner = v.owner.or(owner);
+            // Every value resolved here is written inside `node`, so inside `owner`.
+            if owner.is_some() {
+                v.site = owner;
+            }
             if v.span.is_none() {
                 v.span = Some(node.span.clone());
             }
@@ -428,6 +436,7 @@ impl<'g> Ctx<'g> {
         };
         Val {
             owner: Some(r),
+            site: Some(r),
             ..Val::new(V::Resource(r))
         }
         .at(span)
