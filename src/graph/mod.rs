@@ -161,6 +161,20 @@ impl Graph {
         self.by_name.get(name).map_or(&[], Vec::as_slice)
     }
 
+    /// Resources a literal text names: as a whole value or ARN, or in a `KEY=value` setting
+    /// for that kind of resource (see `names::names_in_text`). Each resource once.
+    pub fn named_in_text(&self, text: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        for n in names::names_in_text(text) {
+            for &r in self.named(n.name) {
+                if n.can_name(&self.resources[r].rtype) && !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        out
+    }
+
     pub fn edges_from(&self, resource: usize) -> impl Iterator<Item = &Edge> {
         self.out_edges[resource].iter().map(|&e| &self.edges[e])
     }
