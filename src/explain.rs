@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::dsl::Program;
 use crate::dsl::ast::Rule;
+use crate::engine::builtins::{self, Builtin};
 
 /// One line per rule.
 pub fn list(program: &Program) -> String {
@@ -23,6 +24,9 @@ pub fn list(program: &Program) -> String {
 pub fn explain(program: &Program, query: &str) -> String {
     if let Some(rule) = program.rule(query.trim()) {
         return page(rule);
+    }
+    if let Some(b) = builtins::find(query.trim()) {
+        return builtin_page(b);
     }
     let hits = search(program, query);
     if hits.is_empty() {
@@ -103,4 +107,55 @@ pub fn page(r: &Rule) -> String {
         let _ = write!(out, "\n{d}\n");
     }
     out
+}
+
+/// What `ecslint explain NAME` prints for a built-in function.
+pub fn builtin_page(b: &Builtin) -> String {
+    let kind = if b.aws {
+        "an AWS-specific"
+    } else {
+        "a general"
+    };
+    format!(
+        "{}\n\n{}\n\nThis is {kind} built-in function of the rule language (docs/rules.md).\n",
+        b.signature, b.doc
+    )
+}
+
+/// The function reference of docs/rules.md: every built-in of the registry, general ones
+/// first.
+pub fn function_reference() -> String {
+    let mut out = String::new();
+    for (title, aws) in [("General", false), ("AWS-specific", true)] {
+        let _ = write!(out, "### {title}\n\n| function | result |\n|---|---|\n");
+        for b in builtins::ALL.iter().filter(|b| b.aws == aws) {
+            let doc = b.doc.replace('|', "\\|");
+            let _ = writeln!(out, "| `{}` | {doc} |", b.signature.replace('|', "\\|"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_prints_a_built_in_and_the_reference_lists_every_one() {
+        let page = explain(&Program::default(), "iam_allows");
+        assert!(
+            page.starts_with("iam_allows(p, \"action\"[, \"arn\"])"),
+            "{page}"
+        );
+        assert!(page.contains("explicit `Deny` first"), "{page}");
+        let reference = function_reference();
+        for b in builtins::ALL {
+            assert!(
+                reference.contains(&format!("| `{}` |", b.signature)),
+                "{}",
+                b.name
+            );
+        }
+    }
 }

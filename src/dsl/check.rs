@@ -7,32 +7,8 @@ use std::sync::Arc;
 
 use crate::dsl::ast::*;
 use crate::dsl::{Program, RuleError};
+use crate::engine::builtins;
 use crate::source::{SourceFile, Span};
-
-/// Built-in functions: (name, fewest arguments, most arguments).
-pub const BUILTINS: &[(&str, usize, usize)] = &[
-    ("exists", 1, 1),
-    ("known", 1, 1),
-    ("count", 1, 1),
-    ("list", 0, usize::MAX),
-    ("minus", 2, 2),
-    ("join", 2, 2),
-    ("lower", 1, 1),
-    ("upper", 1, 1),
-    ("json", 1, 1),
-    ("iam_allows", 2, 3),
-    ("instance_arch", 1, 1),
-    ("image_arch", 1, 1),
-    ("user_data", 1, 1),
-    ("ecs_cluster", 1, 1),
-    ("subnet_egress", 1, 1),
-    ("vpc_of", 1, 1),
-    ("vpc_endpoints", 1, 1),
-    ("arn_service", 1, 1),
-    ("resources", 1, 1),
-    ("exported", 1, 1),
-    ("text", 1, 1),
-];
 
 /// A rule in `rules/ECS001-task-arch-mismatch.ecsl` must be ECS001 task-arch-mismatch, one
 /// rule per file; files starting with `_` hold relations only.
@@ -171,7 +147,7 @@ fn names(
             let arity = if let Some(rel) = p.relations.get(name) {
                 Some((rel.params.len(), rel.params.len()))
             } else {
-                BUILTINS.iter().find(|b| b.0 == name).map(|b| (b.1, b.2))
+                builtins::find(name).map(|b| (b.min, b.max))
             };
             match arity {
                 None => errors.push(err(

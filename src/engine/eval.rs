@@ -8,8 +8,8 @@ use std::rc::Rc;
 
 use crate::dsl::Program;
 use crate::dsl::ast::{CmpOp, Expr, ExprKind, PathStep};
-use crate::engine::builtins;
 use crate::engine::value::{Ctx, Facts, V, Val};
+use crate::engine::{builtins, refs};
 use crate::node::{Kind, truthiness};
 
 /// Variables bound in a row.
@@ -97,12 +97,12 @@ impl<'a, 'g> Eval<'a, 'g> {
             ExprKind::Forward(base, ty) => self
                 .eval(base, env)
                 .into_iter()
-                .flat_map(|v| builtins::follow(self.ctx, v, ty.as_deref()))
+                .flat_map(|v| refs::follow(self.ctx, v, ty.as_deref()))
                 .collect(),
             ExprKind::Back(base, ty, path) => self
                 .eval(base, env)
                 .into_iter()
-                .flat_map(|v| builtins::referrers(self.ctx, v, ty.as_deref(), path.as_deref()))
+                .flat_map(|v| refs::referrers(self.ctx, v, ty.as_deref(), path.as_deref()))
                 .collect(),
             ExprKind::Else(items) => {
                 for item in items {

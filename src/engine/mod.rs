@@ -4,6 +4,7 @@
 pub mod builtins;
 pub mod eval;
 pub mod helpers;
+pub mod refs;
 pub mod value;
 
 use std::collections::HashMap;

@@ -1,0 +1,64 @@
+//! The `json` built-in function; what it does is its `doc`.
+
+use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
+use crate::engine::value::{Ctx, V, Val};
+use crate::node::Node;
+
+pub const BUILTIN: Builtin = Builtin {
+    name: "json",
+    signature: "json(x)",
+    args: &[ArgKind::Value],
+    min: 1,
+    max: 1,
+    aws: false,
+    doc: "parses JSON text (a `DefinitionString`, a policy written as a string) into an object; unknown when the text is not JSON before deployment",
+    eval,
+};
+
+fn eval<'g>(ctx: &Ctx<'g>, args: Vec<Vals<'g>>) -> Vals<'g> {
+    arg(&args, 0).into_iter().map(|v| parse(ctx, v)).collect()
+}
+
+/// Parses JSON text (a `DefinitionString`, a policy written as a string) into a value.
+pub fn parse<'g>(ctx: &Ctx<'g>, v: Val<'g>) -> Val<'g> {
+    let text: String = match &v.v {
+        V::Str(s, _) => s.to_string(),
+        V::Text(t, _) => t.to_string(),
+        V::Node(_) => return v,
+        _ => return v,
+    };
+    match crate::load::json::parse(&text) {
+        Ok(parsed) => {
+            let span = v.span.clone().unwrap_or_default();
+            let node: &'g Node = ctx.arena.alloc(respan(parsed.root, &span));
+            Val {
+                v: V::Node(node),
+                ..v
+            }
+        }
+        Err(_) => Val {
+            v: V::Unknown("not JSON until deployed".into()),
+            ..v
+        },
+    }
+}
+
+/// Spans inside parsed text point into that text, not the file: use the span of the string.
+fn respan(mut node: Node, span: &crate::source::Span) -> Node {
+    node.span = span.clone();
+    match &mut node.kind {
+        crate::node::Kind::Seq(items) => {
+            let owned = std::mem::take(items);
+            *items = owned.into_iter().map(|n| respan(n, span)).collect();
+        }
+        crate::node::Kind::Map(entries) => {
+            for e in entries.iter_mut() {
+                e.key_span = span.clone();
+                let value = std::mem::replace(&mut e.value, Node::unknown(0..0, ""));
+                e.value = respan(value, span);
+            }
+        }
+        _ => {}
+    }
+    node
+}
