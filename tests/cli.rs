@@ -535,3 +535,21 @@ fn a_file_named_twice_is_linted_once() {
     };
     assert_eq!(count(&once), count(&twice));
 }
+
+#[test]
+fn a_rule_file_whose_regex_does_not_compile_exits_2_pointing_at_it() {
+    let run = ecslint(&[
+        "--rules",
+        "testdata/custom-rules/bad-regex",
+        "testdata/cli/clean.yaml",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("TST002-image-tag-pinned.ecsl: invalid regular expression: unclosed group"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("[9:33]"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}

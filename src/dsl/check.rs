@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::dsl::ast::*;
 use crate::dsl::{Program, RuleError};
-use crate::engine::builtins;
+use crate::engine::builtins::{self, ArgKind};
 use crate::source::{SourceFile, Span};
 
 /// A rule in `rules/ECS001-task-arch-mismatch.ecsl` must be ECS001 task-arch-mismatch, one
@@ -126,8 +126,8 @@ pub fn program(p: &Program) -> Vec<RuleError> {
     errors
 }
 
-/// Checks that every variable is bound and every call names a relation or built-in with the
-/// right number of arguments.
+/// Checks that every variable is bound, every call names a relation or built-in with the
+/// right number of arguments, and the literals that must be well-formed are.
 fn names(
     p: &Program,
     e: &Expr,
@@ -169,9 +169,58 @@ fn names(
                 }
                 _ => {}
             }
+            if let Some(b) = builtins::find(name) {
+                for (i, a) in args.iter().enumerate() {
+                    if b.arg_kind(i) == ArgKind::Regex {
+                        regex_literal(a, src, errors);
+                    }
+                }
+            }
+        }
+        ExprKind::Cmp(_, CmpOp::Matches, pattern) => regex_literal(pattern, src, errors),
+        ExprKind::Back(_, _, Some(path)) => {
+            if let Some(why) = back_path_problem(path) {
+                errors.push(err(src, e.span.clone(), why));
+            }
         }
         _ => {}
     });
+}
+
+/// A regular expression written as a literal must compile (a computed one is checked when it
+/// is used, and does not match when it does not compile).
+fn regex_literal(e: &Expr, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
+    let ExprKind::Str(pattern) = &e.kind else {
+        return;
+    };
+    if let Err(problem) = regex::Regex::new(pattern) {
+        // The last line of the regex crate's message says what is wrong; the lines before
+        // repeat the pattern.
+        let text = problem.to_string();
+        let what = text.lines().last().unwrap_or_default();
+        let what = what.strip_prefix("error: ").unwrap_or(what);
+        errors.push(err(
+            src,
+            e.span.clone(),
+            &format!("invalid regular expression: {what}"),
+        ));
+    }
+}
+
+/// Why a `<=` path can never match a reference, if it cannot. Paths are those of the referring
+/// property inside `Properties` (`Cluster`, `Strategy[*].CapacityProvider`), or `Metadata`.
+fn back_path_problem(path: &str) -> Option<&'static str> {
+    let first = path.split(['.', '[']).next().unwrap_or_default();
+    match first {
+        "Properties" => Some(
+            "a `<=` path starts inside `Properties`: write `Type.Cluster`, not `Type.Properties.Cluster`",
+        ),
+        "DependsOn" => Some("`DependsOn` is not a reference `<=` follows; name a property"),
+        "Type" | "Condition" | "DeletionPolicy" | "UpdateReplacePolicy" => {
+            Some("a `<=` path names a property of the referring resource, not a section of it")
+        }
+        _ => None,
+    }
 }
 
 /// The span of a call through which a relation reaches itself, if any.
