@@ -135,7 +135,29 @@ fn names(
     src: &Arc<SourceFile>,
     errors: &mut Vec<RuleError>,
 ) {
-    visit(e, &mut |e| match &e.kind {
+    // A quantifier binds its variable in its condition only.
+    if let ExprKind::Quant(_, x, over, cond) = &e.kind {
+        names(p, over, scope, src, errors);
+        let mut inner = scope.clone();
+        inner.insert(x.clone());
+        names(p, cond, &inner, src, errors);
+        return;
+    }
+    check_node(p, e, scope, src, errors);
+    for c in children(e) {
+        names(p, c, scope, src, errors);
+    }
+}
+
+/// The checks of one expression node, not of the expressions inside it.
+fn check_node(
+    p: &Program,
+    e: &Expr,
+    scope: &HashSet<String>,
+    src: &Arc<SourceFile>,
+    errors: &mut Vec<RuleError>,
+) {
+    match &e.kind {
         ExprKind::Var(v) if !scope.contains(v) => {
             errors.push(err(
                 src,
@@ -184,7 +206,7 @@ fn names(
             }
         }
         _ => {}
-    });
+    }
 }
 
 /// A regular expression written as a literal must compile (a computed one is checked when it
@@ -251,33 +273,31 @@ fn recursion(p: &Program, start: &Relation) -> Option<Span> {
 /// Calls `f` on `e` and every expression inside it.
 pub fn visit<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     f(e);
+    for c in children(e) {
+        visit(c, f);
+    }
+}
+
+/// The expressions directly inside `e`.
+pub fn children(e: &Expr) -> Vec<&Expr> {
     match &e.kind {
         ExprKind::List(items)
         | ExprKind::Else(items)
         | ExprKind::And(items)
         | ExprKind::Or(items)
-        | ExprKind::Alt(items) => {
-            for i in items {
-                visit(i, f);
-            }
-        }
-        ExprKind::Call(_, args) => {
-            for a in args {
-                visit(a, f);
-            }
-        }
+        | ExprKind::Alt(items)
+        | ExprKind::Call(_, items) => items.iter().collect(),
         ExprKind::Path(b, _)
         | ExprKind::Forward(b, _)
         | ExprKind::Back(b, _, _)
-        | ExprKind::Not(b) => visit(b, f),
-        ExprKind::Cmp(a, _, b) | ExprKind::Guard(a, b) => {
-            visit(a, f);
-            visit(b, f);
+        | ExprKind::Not(b) => vec![b],
+        ExprKind::Cmp(a, _, b) | ExprKind::Guard(a, b) | ExprKind::Quant(_, _, a, b) => {
+            vec![a, b]
         }
         ExprKind::Str(_)
         | ExprKind::Num(_)
         | ExprKind::Bool(_)
         | ExprKind::Null
-        | ExprKind::Var(_) => {}
+        | ExprKind::Var(_) => Vec::new(),
     }
 }

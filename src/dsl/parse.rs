@@ -141,6 +141,8 @@ impl Build<'_> {
             steps: Vec::new(),
         };
         let mut have_severity = false;
+        // Label sets by name, as written: each deny that uses one builds its own copy.
+        let mut label_sets: std::collections::HashMap<String, Vec<Pair<G>>> = Default::default();
         for c in p.into_inner() {
             match c.as_rule() {
                 G::code => rule.code = c.as_str().to_string(),
@@ -193,7 +195,13 @@ impl Build<'_> {
                         rule.steps.push(Step::Where(self.expr(e)));
                     }
                 }
-                G::deny_step => rule.steps.push(Step::Deny(self.deny(c)?)),
+                G::labels_step => {
+                    let mut inner = c.into_inner();
+                    if let Some(name) = inner.next() {
+                        label_sets.insert(name.as_str().to_string(), inner.collect());
+                    }
+                }
+                G::deny_step => rule.steps.push(Step::Deny(self.deny(c, &label_sets)?)),
                 _ => {}
             }
         }
@@ -212,7 +220,11 @@ impl Build<'_> {
         Ok(rule)
     }
 
-    fn deny(&self, p: Pair<G>) -> Result<Deny, RuleError> {
+    fn deny(
+        &self,
+        p: Pair<G>,
+        label_sets: &std::collections::HashMap<String, Vec<Pair<G>>>,
+    ) -> Result<Deny, RuleError> {
         let span = span_of(&p);
         let mut inner = p.into_inner();
         let cond = match inner.next() {
@@ -237,6 +249,21 @@ impl Build<'_> {
                 G::label_clause => {
                     if let (Some(e), Some(t)) = (parts.next(), parts.next()) {
                         d.labels.push((self.expr(e), self.text(t)));
+                    }
+                }
+                G::labels_clause => {
+                    let Some(name) = parts.next() else { continue };
+                    let Some(set) = label_sets.get(name.as_str()) else {
+                        return Err(self.err(
+                            span_of(&name),
+                            format!("no `labels {} {{ ... }}` before this deny", name.as_str()),
+                        ));
+                    };
+                    for label in set {
+                        let mut parts = label.clone().into_inner();
+                        if let (Some(e), Some(t)) = (parts.next(), parts.next()) {
+                            d.labels.push((self.expr(e), self.text(t)));
+                        }
                     }
                 }
                 _ => {}
@@ -370,7 +397,24 @@ impl Build<'_> {
                     .next()
                     .map(|n| n.as_str().to_string())
                     .unwrap_or_default();
-                mk(ExprKind::Call(name, it.map(|a| self.expr(a)).collect()))
+                let mut args: Vec<Expr> = it.map(|a| self.expr(a)).collect();
+                // `all(x in xs, cond)` binds `x`; `all(cond)` is a plain built-in call.
+                if let (Some(q), 2) = (Quantifier::from_name(&name), args.len())
+                    && let ExprKind::Cmp(var, CmpOp::In, _) = &args[0].kind
+                    && let ExprKind::Var(x) = &var.kind
+                {
+                    let x = x.clone();
+                    let cond = args.pop().map(Box::new);
+                    let over = args.pop().and_then(|b| match b.kind {
+                        ExprKind::Cmp(_, _, over) => Some(over),
+                        _ => None,
+                    });
+                    if let (Some(over), Some(cond)) = (over, cond) {
+                        return mk(ExprKind::Quant(q, x, over, cond));
+                    }
+                    return mk(ExprKind::Null);
+                }
+                mk(ExprKind::Call(name, args))
             }
             G::var => mk(ExprKind::Var(
                 children

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use crate::dsl::Program;
 use crate::dsl::ast::{CmpOp, Expr, ExprKind, PathStep};
+use crate::engine::quantify::quantify;
 use crate::engine::value::{Ctx, Facts, V, Val};
 use crate::engine::{builtins, refs};
 use crate::node::{Kind, truthiness};
@@ -158,6 +159,22 @@ impl<'a, 'g> Eval<'a, 'g> {
             ExprKind::And(items) => self.logic(items, env, true),
             ExprKind::Or(items) => self.logic(items, env, false),
             ExprKind::Cmp(a, op, b) => self.compare(a, *op, b, env),
+            ExprKind::Quant(q, var, over, cond) => {
+                let mut truths = Vec::new();
+                for v in self.eval(over, env) {
+                    if v.is_absent() {
+                        continue;
+                    }
+                    let mut inner = env.clone();
+                    inner.insert(var.clone(), v.clone());
+                    for t in self.eval(cond, &inner) {
+                        if let Some(t) = t.assuming(&v.facts) {
+                            truths.push(t);
+                        }
+                    }
+                }
+                quantify(*q, &truths)
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod builtins;
 pub mod eval;
 pub mod helpers;
+pub mod quantify;
 pub mod refs;
 pub mod value;
 
@@ -396,5 +397,53 @@ mod tests {
             .len()
         };
         assert_eq!((absent("N"), absent("C"), absent("B")), (0, 0, 1));
+    }
+
+    #[test]
+    fn quantifiers_bind_each_value_in_turn() {
+        let template = "Resources:\n  A: {Type: T, Properties: {L: [1, 2, 3]}}\n  B: {Type: T, Properties: {L: [1, 5]}}\n";
+        let all_small = run_on(
+            "each x: T\n  deny all(i in x.L[*], i in [1, 2, 3]) message \"{x}\"",
+            template,
+        );
+        assert_eq!(ids(&all_small), [("A", "A")]);
+        let none_big = run_on(
+            "each x: T\n  deny none(i in x.L[*], i == 5) message \"{x}\"",
+            template,
+        );
+        assert_eq!(ids(&none_big), [("A", "A")]);
+        let any_big = run_on(
+            "each x: T\n  deny any(x.L[*] == 5) message \"{x}\"",
+            template,
+        );
+        assert_eq!(ids(&any_big), [("B", "B")]);
+        // A deploy-time item decides nothing unless another one does.
+        let unknown = "Parameters:\n  P: {Type: String}\nResources:\n  A: {Type: T, Properties: {L: [1, !Ref P]}}\n";
+        assert!(run_on("each x: T\n  deny all(i in x.L[*], i == 1)", unknown).is_empty());
+        assert_eq!(
+            run_on("each x: T\n  deny not all(i in x.L[*], i == 2)", unknown).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn template_sections_are_queryable_and_label_sets_are_shared() {
+        let template = "Parameters:\n  Size: {Type: Number, Default: 3, AllowedValues: [1, 3]}\nResources:\n  A: {Type: T, Properties: {P: x}}\n  B: {Type: T, Properties: {P: y}}\nOutputs:\n  Name: {Value: !Sub '${A}-name'}\n";
+        let exported = run_on(
+            "each x: T\n  deny x in refs(outputs().Value) message \"{x}\"",
+            template,
+        );
+        assert_eq!(ids(&exported), [("A", "A")]);
+        let params = run_on(
+            "each x: T\n  let p = parameters()\n  deny x.P == \"y\" and p.Default == 3 and \"1\" in p.AllowedValues[*] message \"{p}\"",
+            template,
+        );
+        assert_eq!(params.len(), 1);
+        let shared = run_on(
+            "each x: T\n  labels both {\n    label x.P \"value {x}\"\n  }\n  deny x.P == \"x\" labels both\n  deny x.P == \"y\" labels both",
+            template,
+        );
+        let texts: Vec<&str> = shared.iter().map(|f| f.labels[0].text.as_str()).collect();
+        assert_eq!(texts, ["value A", "value B"]);
     }
 }

@@ -3,11 +3,13 @@
 //! the evaluator, `ecslint explain NAME` and the function reference in docs/rules.md all read
 //! this list. The AWS knowledge the AWS-specific ones need lives in `helpers/`.
 
+pub mod all;
+pub mod any;
 pub mod arn_service;
+pub mod capture;
 pub mod count;
 pub mod ecs_cluster;
 pub mod exists;
-pub mod exported;
 pub mod iam_allows;
 pub mod image_arch;
 pub mod instance_arch;
@@ -17,13 +19,15 @@ pub mod known;
 pub mod list;
 pub mod lower;
 pub mod minus;
+pub mod none;
+pub mod outputs;
+pub mod parameters;
+pub mod refs;
 pub mod resources;
 pub mod subnet_egress;
 pub mod text;
 pub mod upper;
 pub mod user_data;
-pub mod vpc_endpoints;
-pub mod vpc_of;
 
 use std::borrow::Cow;
 use std::rc::Rc;
@@ -83,16 +87,20 @@ pub const ALL: &[Builtin] = &[
     upper::BUILTIN,
     json::BUILTIN,
     text::BUILTIN,
+    capture::BUILTIN,
+    any::BUILTIN,
+    all::BUILTIN,
+    none::BUILTIN,
+    refs::BUILTIN,
     resources::BUILTIN,
-    exported::BUILTIN,
+    outputs::BUILTIN,
+    parameters::BUILTIN,
     iam_allows::BUILTIN,
     instance_arch::BUILTIN,
     image_arch::BUILTIN,
     user_data::BUILTIN,
     ecs_cluster::BUILTIN,
     subnet_egress::BUILTIN,
-    vpc_of::BUILTIN,
-    vpc_endpoints::BUILTIN,
     arn_service::BUILTIN,
 ];
 
@@ -224,19 +232,6 @@ Outputs:
             let ids: Vec<String> = all.iter().map(|v| ctx.display(v)).collect();
             assert_eq!(ids, ["Shared", "Private", "Other"]);
             assert!(call(ctx, "resources", vec![vec![Val::str("AWS::EC2::Instance")]]).is_empty());
-        });
-    }
-
-    #[test]
-    fn exported_means_named_in_an_output_value() {
-        with_graph(|ctx| {
-            let truth = |id: &str| call(ctx, "exported", vec![vec![res(ctx, id)]])[0].truth();
-            assert_eq!(truth("Shared"), Some(true));
-            assert_eq!(truth("Private"), Some(false));
-            assert_eq!(
-                call(ctx, "exported", vec![vec![Val::unknown("param")]])[0].truth(),
-                None
-            );
         });
     }
 

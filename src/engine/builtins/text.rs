@@ -23,7 +23,7 @@ fn eval<'g>(_ctx: &Ctx<'g>, args: Vec<Vals<'g>>) -> Vals<'g> {
 /// Text with holes as a string, each deploy-time part written `${...}`, so that `matches`
 /// can test the literal parts (`${...}.dkr.ecr.${...}.amazonaws.com/app`). Other values are
 /// returned unchanged.
-fn as_text(v: Val<'_>) -> Val<'_> {
+pub fn as_text(v: Val<'_>) -> Val<'_> {
     match &v.v {
         V::Text(t, _) => {
             let s = crate::engine::value::fill_holes(t, |_| "${...}".to_string());
