@@ -15,5 +15,6 @@ pub mod lint;
 pub mod load;
 pub mod node;
 pub mod render;
+pub mod ruletest;
 pub mod source;
 pub mod suppress;

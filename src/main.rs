@@ -66,6 +66,11 @@ struct Cli {
     /// parent). Options given here override the file's settings.
     #[arg(long, value_name = "FILE", global = true)]
     config: Option<PathBuf>,
+
+    /// Instead of linting, show how rule CODE evaluates on each resource of the files: what
+    /// every `let` bound and why each `deny` was true, false or unknown.
+    #[arg(long, value_name = "CODE")]
+    trace: Option<String>,
 }
 
 const EXAMPLES: &str = "Examples:
@@ -90,6 +95,13 @@ enum Command {
     Explain {
         /// A rule code or any text.
         query: String,
+    },
+    /// Run the test cases of a rule directory: for each rule `CODE` of its `.ecsl` files,
+    /// `DIR/CODE/fires/*` must raise it and `DIR/CODE/passes/*` must raise nothing
+    /// (`tfplan/fires`, `tfplan/passes` for Terraform plans).
+    Test {
+        /// The rule directory.
+        dir: PathBuf,
     },
 }
 
@@ -141,12 +153,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let dirs: Vec<&std::path::Path> = config
+    let mut dirs: Vec<&std::path::Path> = config
         .rules
         .iter()
         .chain(&cli.rule_dirs)
         .map(PathBuf::as_path)
         .collect();
+    if let Some(Command::Test { dir }) = &cli.command
+        && !dirs.contains(&dir.as_path())
+    {
+        dirs.push(dir);
+    }
     let program = match Program::load(&dirs) {
         Ok(p) => p,
         Err(errors) => {
@@ -163,6 +180,15 @@ fn main() -> ExitCode {
     match &cli.command {
         Some(Command::Rules) => return print(&explain::list(&program)),
         Some(Command::Explain { query }) => return print(&explain::explain(&program, query)),
+        Some(Command::Test { dir }) => {
+            let (out, ok) = ecslint::ruletest::run_dir(&program, dir);
+            print(&out);
+            return if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            };
+        }
         None => {}
     }
     let fail_level = match (cli.fail_level, config.fail_level.as_deref()) {
@@ -201,6 +227,9 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    if let Some(code) = &cli.trace {
+        return trace(&program, code, &cli.paths, &opts);
+    }
     let report = lint::run(&cli.paths, &program, &opts);
     let out = match cli.format {
         Format::Human => render::human::render(
@@ -216,6 +245,39 @@ fn main() -> ExitCode {
     };
     let _ = std::io::stdout().write_all(out.as_bytes());
     exit_code(&report, fail_level)
+}
+
+/// `--trace CODE`: the evaluation of one rule over each file, instead of its findings.
+fn trace(program: &Program, code: &str, paths: &[PathBuf], opts: &lint::Options) -> ExitCode {
+    if program.rule(code).is_none() {
+        eprintln!("error: no rule {code}; `ecslint rules` lists them");
+        return ExitCode::from(2);
+    }
+    let (files, errors) = lint::discover(paths);
+    let mut failed = !errors.is_empty();
+    for e in &errors {
+        eprintln!("error: {}: {}", e.source.path, e.message);
+    }
+    for path in files {
+        match lint::load_file(&path, opts) {
+            ecslint::load::Outcome::Loaded { graph, .. } => {
+                let text = ecslint::engine::trace(program, &graph, code).unwrap_or_default();
+                print(&format!("== {}\n{text}", path.display()));
+            }
+            ecslint::load::Outcome::Failed { errors, .. } => {
+                failed = true;
+                for e in errors {
+                    eprintln!("error: {}: {}", path.display(), e.message);
+                }
+            }
+            ecslint::load::Outcome::Skipped => {}
+        }
+    }
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn print(text: &str) -> ExitCode {

@@ -6,6 +6,7 @@ pub mod eval;
 pub mod helpers;
 pub mod quantify;
 pub mod refs;
+mod trace;
 pub mod value;
 
 use std::collections::HashMap;
@@ -39,7 +40,7 @@ pub fn run(program: &Program, graph: &Graph) -> Vec<Finding> {
                 else {
                     continue;
                 };
-                run_rule(&eval, rule, start, &mut |f, facts| {
+                run_rule(&eval, rule, start, None, &mut |f, facts| {
                     let key = (f.code.clone(), f.span.clone(), f.message.clone());
                     match index.get(&key) {
                         Some(&i) => findings[i].1.push(facts),
@@ -74,15 +75,60 @@ fn with_conditions(mut f: Finding, facts: &[Facts]) -> Finding {
     f
 }
 
-struct Row<'g> {
-    env: Env<'g>,
-    facts: Facts,
+pub(crate) struct Row<'g> {
+    pub(crate) env: Env<'g>,
+    pub(crate) facts: Facts,
 }
+
+/// What `ecslint --trace CODE FILE` prints: for each resource the rule runs on, what every
+/// `let` bound, which rows each `where` kept, and why each `deny` was true, false or unknown.
+/// `None` when the program has no such rule.
+pub fn trace(program: &Program, graph: &Graph, code: &str) -> Option<String> {
+    let rule = program.rule(code)?;
+    let arena = Arena::new();
+    let ctx = Ctx::new(graph, &arena);
+    let eval = Eval::new(&ctx, program);
+    let mut out = String::new();
+    for ty in &rule.types {
+        for &r in graph.of_type(ty) {
+            let start = ctx.resource_val(r, graph.resources[r].id_span.clone(), &Facts::default());
+            let Some(start) = start else {
+                out.push_str(&format!(
+                    "{} {} = {}: its Condition can never hold\n\n",
+                    rule.code, rule.var, graph.resources[r].id
+                ));
+                continue;
+            };
+            out.push_str(&format!(
+                "{} {} = {}\n",
+                rule.code, rule.var, graph.resources[r].id
+            ));
+            // Rows that reach the same finding report it once, as `run` does.
+            let mut found = std::collections::HashSet::new();
+            run_rule(&eval, rule, start, Some(&mut out), &mut |f, _| {
+                found.insert((f.span, f.message));
+            });
+            out.push_str(&format!("  => {} finding(s)\n\n", found.len()));
+        }
+    }
+    if out.is_empty() {
+        out = format!(
+            "{} runs on {}; the file has none\n",
+            rule.code,
+            rule.types.join(" | ")
+        );
+    }
+    Some(out)
+}
+
+/// Rows shown per step of a trace; the rest are counted.
+pub(crate) const TRACE_ROWS: usize = 12;
 
 fn run_rule<'g>(
     eval: &Eval<'_, 'g>,
     rule: &Rule,
     start: Val<'g>,
+    mut trace: Option<&mut String>,
     emit: &mut dyn FnMut(Finding, Facts),
 ) {
     let mut rows = vec![Row {
@@ -90,6 +136,9 @@ fn run_rule<'g>(
         env: Env::from([(rule.var.clone(), start)]),
     }];
     for step in &rule.steps {
+        if let Some(out) = trace.as_deref_mut() {
+            trace::step(eval, rule, step, &rows, out);
+        }
         match step {
             Step::Let { name, expr } => {
                 let mut next = Vec::new();
@@ -141,6 +190,9 @@ fn run_rule<'g>(
             }
         }
         if rows.is_empty() {
+            if let Some(out) = trace {
+                out.push_str("  (no row left: the rule stops here)\n");
+            }
             return;
         }
     }

@@ -221,10 +221,6 @@ Outputs:
         test(&Ctx::new(&graph, &arena));
     }
 
-    fn res<'g>(ctx: &Ctx<'g>, id: &str) -> Val<'g> {
-        Val::new(V::Resource(ctx.graph.resource(id).expect("resource")))
-    }
-
     #[test]
     fn resources_lists_every_resource_of_a_type() {
         with_graph(|ctx| {
