@@ -497,5 +497,12 @@ mod tests {
         );
         let texts: Vec<&str> = shared.iter().map(|f| f.labels[0].text.as_str()).collect();
         assert_eq!(texts, ["value A", "value B"]);
+        let typed = run_on(
+            "each x: T\n  deny type_of(x) == \"T\" and capture(type_of(x), \"^(.)\") == \"T\" and not exists(type_of(x.P))",
+            template,
+        );
+        assert_eq!(typed.len(), 2);
+        // A resource is no text to capture from: unknown, never a finding.
+        assert!(run_on("each x: T\n  deny capture(x, \".*\") == \"A\"", template).is_empty());
     }
 }

@@ -13,7 +13,7 @@ pub const BUILTIN: Builtin = Builtin {
     min: 2,
     max: 2,
     aws: false,
-    doc: "per alternative of `x`: the first group the regular expression captures (the whole match when it has no group); absent when a string does not match. Text with deploy-time parts is matched as `text(x)` writes it, and unknown when it does not match or the capture includes a deploy-time part",
+    doc: "per alternative of `x`: the first group the regular expression captures (the whole match when it has no group); absent when a string does not match, unknown for a value that is not a string. Text with deploy-time parts is matched as `text(x)` writes it, and unknown when it does not match or the capture includes a deploy-time part",
     eval,
 };
 
@@ -30,8 +30,16 @@ fn eval<'g>(_ctx: &Ctx<'g>, args: Vec<Vals<'g>>) -> Vals<'g> {
 fn capture<'g>(re: &regex::Regex, v: Val<'g>) -> Val<'g> {
     let deploy_time = matches!(v.v, V::Text(..));
     let v = text::as_text(v);
-    let V::Str(s, _) = &v.v else {
-        return v; // absent and unknown stay so; other values have no text
+    let s = match &v.v {
+        V::Str(s, _) => s,
+        V::Absent | V::Unknown(_) => return v,
+        // A resource's name or ARN, a list or an object is no text to match (as `matches`).
+        _ => {
+            return Val {
+                v: V::Unknown("not a string".into()),
+                ..v
+            };
+        }
     };
     let found = re
         .captures(s)

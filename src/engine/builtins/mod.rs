@@ -5,7 +5,6 @@
 
 pub mod all;
 pub mod any;
-pub mod arn_service;
 pub mod capture;
 pub mod count;
 pub mod ecs_cluster;
@@ -26,6 +25,7 @@ pub mod refs;
 pub mod resources;
 pub mod subnet_egress;
 pub mod text;
+pub mod type_of;
 pub mod upper;
 pub mod user_data;
 
@@ -93,6 +93,7 @@ pub const ALL: &[Builtin] = &[
     none::BUILTIN,
     refs::BUILTIN,
     resources::BUILTIN,
+    type_of::BUILTIN,
     outputs::BUILTIN,
     parameters::BUILTIN,
     iam_allows::BUILTIN,
@@ -101,7 +102,6 @@ pub const ALL: &[Builtin] = &[
     user_data::BUILTIN,
     ecs_cluster::BUILTIN,
     subnet_egress::BUILTIN,
-    arn_service::BUILTIN,
 ];
 
 pub fn find(name: &str) -> Option<&'static Builtin> {
