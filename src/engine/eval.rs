@@ -9,8 +9,9 @@ use std::rc::Rc;
 use crate::dsl::Program;
 use crate::dsl::ast::{CmpOp, Expr, ExprKind, PathStep};
 use crate::engine::quantify::quantify;
-use crate::engine::value::{Ctx, Facts, V, Val};
 use crate::engine::{builtins, refs};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{Facts, V, Val};
 use crate::node::{Kind, truthiness};
 
 /// Variables bound in a row.

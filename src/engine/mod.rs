@@ -7,7 +7,6 @@ pub mod helpers;
 pub mod quantify;
 pub mod refs;
 mod trace;
-pub mod value;
 
 use std::collections::HashMap;
 
@@ -17,9 +16,10 @@ use crate::dsl::Program;
 use crate::dsl::ast::{Deny, Rule, Step, Text, TextPart};
 use crate::finding::{Finding, Label};
 use crate::graph::Graph;
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{Facts, V, Val};
 use crate::source::Span;
 use eval::{Env, Eval};
-use value::{Ctx, Facts, V, Val};
 
 /// Rows above this for one resource stop a rule from binding more; it keeps linear cost.
 const MAX_ROWS: usize = 4096;

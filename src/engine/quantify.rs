@@ -4,7 +4,7 @@
 //! the answer unknown unless the others decide it.
 
 use crate::dsl::ast::Quantifier;
-use crate::engine::value::{Facts, Val};
+use crate::graph::value::{Facts, Val};
 
 /// Combines the truths of alternatives. Over no alternatives at all, `any` is false and
 /// `all` and `none` are true. A false answer is given once per set of conditions it holds

@@ -1,7 +1,8 @@
 //! The reference operators of the rule language: `x => Type` follows what a value refers to,
 //! `x <= Type.Path` walks back to the resources that refer to it.
 
-use crate::engine::value::{Ctx, V, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
 use crate::graph::{EdgeKind, names};
 
 type Vals<'g> = Vec<Val<'g>>;

@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use crate::dsl::ast::{Expr, ExprKind, Rule, Step};
 use crate::engine::eval::{Env, Eval};
-use crate::engine::value::{V, Val};
 use crate::engine::{Row, TRACE_ROWS};
+use crate::graph::value::{V, Val};
 
 /// Alternatives shown per value; the rest are counted.
 const SHOWN: usize = 6;

@@ -3,6 +3,8 @@
 //! rules see only this.
 
 pub mod names;
+pub mod resolve;
+pub mod value;
 
 use std::collections::HashMap;
 use std::sync::Arc;

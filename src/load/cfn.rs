@@ -281,16 +281,8 @@ impl Walker<'_> {
     }
 }
 
-/// The resource and attribute of a `Fn::GetAtt` argument (`[Res, Attr]`).
-pub fn getatt_parts(arg: &Node) -> (Option<&str>, Option<&str>) {
-    match arg.items() {
-        [res, attr, ..] => (res.as_str(), attr.as_str()),
-        _ => match arg.as_str().and_then(|s| s.split_once('.')) {
-            Some((r, a)) => (Some(r), Some(a)),
-            None => (arg.as_str(), None),
-        },
-    }
-}
+/// `Fn::GetAtt` arguments are read where values are resolved.
+pub use crate::graph::resolve::getatt_parts;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 use crate::dsl::ast::Quantifier;
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
 use crate::engine::quantify::quantify;
-use crate::engine::value::Ctx;
+use crate::graph::resolve::Ctx;
 
 pub const BUILTIN: Builtin = Builtin {
     name: "all",

@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
-use crate::engine::value::{Ctx, V, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
 
 pub const BUILTIN: Builtin = Builtin {
     name: "count",

@@ -1,7 +1,8 @@
 //! The `exists` built-in function; what it does is its `doc`.
 
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
-use crate::engine::value::{Ctx, Facts, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{Facts, Val};
 
 pub const BUILTIN: Builtin = Builtin {
     name: "exists",

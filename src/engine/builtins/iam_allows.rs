@@ -3,7 +3,8 @@
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
 use crate::engine::builtins::{field, items, json};
 use crate::engine::helpers::iam;
-use crate::engine::value::{Ctx, V, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
 
 pub const BUILTIN: Builtin = Builtin {
     name: "iam_allows",

@@ -3,7 +3,8 @@
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
 use crate::engine::builtins::{arch_val, field};
 use crate::engine::helpers::arch;
-use crate::engine::value::{Ctx, V, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
 
 pub const BUILTIN: Builtin = Builtin {
     name: "image_arch",

@@ -3,7 +3,7 @@
 use crate::engine::builtins::arch_val;
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
 use crate::engine::helpers::arch;
-use crate::engine::value::Ctx;
+use crate::graph::resolve::Ctx;
 
 pub const BUILTIN: Builtin = Builtin {
     name: "instance_arch",

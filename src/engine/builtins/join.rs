@@ -2,7 +2,8 @@
 
 use crate::engine::builtins::flatten;
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
-use crate::engine::value::{Ctx, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::Val;
 
 pub const BUILTIN: Builtin = Builtin {
     name: "join",

@@ -1,7 +1,8 @@
 //! The `known` built-in function; what it does is its `doc`.
 
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
-use crate::engine::value::{Ctx, V, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
 
 pub const BUILTIN: Builtin = Builtin {
     name: "known",
@@ -29,7 +30,7 @@ fn known(v: Val<'_>) -> Val<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::value::Facts;
+    use crate::graph::value::Facts;
     use std::rc::Rc;
 
     #[test]

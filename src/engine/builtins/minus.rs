@@ -4,7 +4,8 @@ use std::rc::Rc;
 
 use crate::engine::builtins::flatten;
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
-use crate::engine::value::{Ctx, V, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
 
 pub const BUILTIN: Builtin = Builtin {
     name: "minus",

@@ -33,7 +33,8 @@ use std::borrow::Cow;
 use std::rc::Rc;
 
 use crate::engine::helpers::arch;
-use crate::engine::value::{Ctx, V, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
 
 pub type Vals<'g> = Vec<Val<'g>>;
 

@@ -1,8 +1,9 @@
 //! The `outputs` built-in function; what it does is its `doc`.
 
 use crate::engine::builtins::{Builtin, Vals};
-use crate::engine::value::{Ctx, V, Val};
 use crate::graph::Provider;
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
 
 pub const BUILTIN: Builtin = Builtin {
     name: "outputs",

@@ -1,7 +1,8 @@
 //! The `parameters` built-in function; what it does is its `doc`.
 
 use crate::engine::builtins::{Builtin, Vals};
-use crate::engine::value::{Ctx, V, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
 use crate::node::{Entry, Kind, Node};
 
 pub const BUILTIN: Builtin = Builtin {

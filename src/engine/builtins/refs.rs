@@ -1,7 +1,8 @@
 //! The `refs` built-in function; what it does is its `doc`.
 
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
-use crate::engine::value::{Ctx, V, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
 
 pub const BUILTIN: Builtin = Builtin {
     name: "refs",

@@ -1,7 +1,7 @@
 //! The `resources` built-in function; what it does is its `doc`.
 
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
-use crate::engine::value::Ctx;
+use crate::graph::resolve::Ctx;
 
 pub const BUILTIN: Builtin = Builtin {
     name: "resources",

@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
-use crate::engine::value::{Ctx, V, Val};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
 
 pub const BUILTIN: Builtin = Builtin {
     name: "text",
@@ -26,7 +27,7 @@ fn eval<'g>(_ctx: &Ctx<'g>, args: Vec<Vals<'g>>) -> Vals<'g> {
 pub fn as_text(v: Val<'_>) -> Val<'_> {
     match &v.v {
         V::Text(t, _) => {
-            let s = crate::engine::value::fill_holes(t, |_| "${...}".to_string());
+            let s = crate::graph::value::fill_holes(t, |_| "${...}".to_string());
             Val {
                 v: V::Str(Cow::Owned(s), false),
                 ..v
@@ -39,7 +40,7 @@ pub fn as_text(v: Val<'_>) -> Val<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::value::Facts;
+    use crate::graph::value::Facts;
     use std::rc::Rc;
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::engine::builtins::map_str;
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
-use crate::engine::value::Ctx;
+use crate::graph::resolve::Ctx;
 
 pub const BUILTIN: Builtin = Builtin {
     name: "upper",
