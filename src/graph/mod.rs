@@ -2,6 +2,8 @@
 //! references between them. CloudFormation templates and Terraform plans both load into it;
 //! rules see only this.
 
+pub mod base64_text;
+pub mod json_text;
 pub mod names;
 pub mod resolve;
 pub mod value;

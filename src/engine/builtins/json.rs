@@ -1,6 +1,7 @@
 //! The `json` built-in function; what it does is its `doc`.
 
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
+use crate::graph::json_text;
 use crate::graph::resolve::Ctx;
 use crate::graph::value::{V, Val};
 use crate::node::Node;
@@ -28,38 +29,18 @@ pub fn parse<'g>(ctx: &Ctx<'g>, v: Val<'g>) -> Val<'g> {
         V::Node(_) => return v,
         _ => return v,
     };
-    match crate::load::json::parse(&text) {
-        Ok(parsed) => {
-            let span = v.span.clone().unwrap_or_default();
-            let node: &'g Node = ctx.arena.alloc(respan(parsed.root, &span));
+    let span = v.span.clone().unwrap_or_default();
+    match json_text::parse(&text, &span) {
+        Some(parsed) => {
+            let node: &'g Node = ctx.arena.alloc(parsed);
             Val {
                 v: V::Node(node),
                 ..v
             }
         }
-        Err(_) => Val {
+        None => Val {
             v: V::Unknown("not JSON until deployed".into()),
             ..v
         },
     }
-}
-
-/// Spans inside parsed text point into that text, not the file: use the span of the string.
-fn respan(mut node: Node, span: &crate::source::Span) -> Node {
-    node.span = span.clone();
-    match &mut node.kind {
-        crate::node::Kind::Seq(items) => {
-            let owned = std::mem::take(items);
-            *items = owned.into_iter().map(|n| respan(n, span)).collect();
-        }
-        crate::node::Kind::Map(entries) => {
-            for e in entries.iter_mut() {
-                e.key_span = span.clone();
-                let value = std::mem::replace(&mut e.value, Node::unknown(0..0, ""));
-                e.value = respan(value, span);
-            }
-        }
-        _ => {}
-    }
-    node
 }

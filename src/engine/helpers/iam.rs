@@ -4,8 +4,8 @@
 //! `Unknown` (or towards "allowed" for Allow statements with conditions or odd resources),
 //! never towards `NotAllowed`.
 
-use crate::node::{Entry, Kind, Node};
-use crate::source::Span;
+use crate::graph::json_text;
+use crate::node::{Kind, Node};
 
 /// One policy attached to a role.
 #[derive(Clone, Debug)]
@@ -304,11 +304,7 @@ fn document_statements(node: &Node) -> Option<Vec<Option<Statement>>> {
     let node = match &node.kind {
         // A policy given as JSON text (Terraform `policy`, CloudFormation string documents).
         Kind::Scalar(s) => {
-            let value: serde_json::Value = serde_json::from_str(&s.text).ok()?;
-            if !value.is_object() {
-                return None;
-            }
-            parsed = json_node(&value, &node.span);
+            parsed = json_text::parse(&s.text, &node.span).filter(Node::is_map)?;
             &parsed
         }
         Kind::Map(_) if node.intrinsic().is_none() => node,
@@ -469,31 +465,6 @@ fn substitute(text: &str, with: char) -> String {
         rest = &rest[c.len_utf8()..];
     }
     out
-}
-
-/// Builds a node tree from parsed JSON; every node gets `span` (the span of the JSON text).
-fn json_node(value: &serde_json::Value, span: &Span) -> Node {
-    use serde_json::Value;
-    match value {
-        Value::Null => Node::scalar(span.clone(), "null", true),
-        Value::Bool(b) => Node::scalar(span.clone(), b.to_string(), true),
-        Value::Number(n) => Node::scalar(span.clone(), n.to_string(), true),
-        Value::String(s) => Node::scalar(span.clone(), s.as_str(), false),
-        Value::Array(items) => Node {
-            span: span.clone(),
-            kind: Kind::Seq(items.iter().map(|v| json_node(v, span)).collect()),
-        },
-        Value::Object(map) => Node::map(
-            span.clone(),
-            map.iter()
-                .map(|(k, v)| Entry {
-                    key: k.clone(),
-                    key_span: span.clone(),
-                    value: json_node(v, span),
-                })
-                .collect(),
-        ),
-    }
 }
 
 /// One statement of an embedded AWS managed policy.
@@ -920,12 +891,13 @@ fn managed_statements(arn: &str) -> Option<Vec<Option<Statement>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node::Entry;
     use serde_json::json;
 
     /// A node tree from JSON with dummy spans: strings become quoted scalars, numbers and
     /// booleans plain ones.
     fn node(value: serde_json::Value) -> Node {
-        json_node(&value, &(0..0))
+        json_text::node(&value, &(0..0))
     }
 
     const EXEC: &str = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
