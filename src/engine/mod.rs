@@ -505,4 +505,39 @@ mod tests {
         // A resource is no text to capture from: unknown, never a finding.
         assert!(run_on("each x: T\n  deny capture(x, \".*\") == \"A\"", template).is_empty());
     }
+
+    #[test]
+    fn policy_documents_are_resolved_before_iam_reads_them() {
+        let role = |name: &str, action: &str| {
+            format!(
+                "  {name}:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n        - PolicyName: p\n          PolicyDocument:\n            Statement:\n              - Effect: Allow\n                Action: {action}\n                Resource: !Sub 'arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/app/*'\n"
+            )
+        };
+        let template = format!(
+            "Parameters:\n  Act: {{Type: String, Default: ssm:GetParameters}}\nConditions:\n  C: !Equals [!Ref AWS::Region, eu-west-1]\nResources:\n{}{}{}{}",
+            role("FromDefault", "!Ref Act"),
+            role(
+                "SameBothWays",
+                "!If [C, ssm:GetParameters, ssm:GetParameters]"
+            ),
+            role("DependsOnC", "!If [C, ssm:GetParameters, s3:GetObject]"),
+            role("NoValue", "[ssm:GetParameters, !Ref AWS::NoValue]"),
+        );
+        let rule = |cond: &str| {
+            format!(
+                "each r: AWS::IAM::Role\n  deny {cond}(r, \"ssm:GetParameters\", \"arn:aws:ssm:eu-west-1:1:parameter/app/db\") message \"{{r}}\""
+            )
+        };
+        let allowed = run_on(&rule("iam_allows"), &template);
+        assert_eq!(
+            ids(&allowed),
+            [
+                ("FromDefault", "FromDefault"),
+                ("SameBothWays", "SameBothWays"),
+                ("NoValue", "NoValue")
+            ]
+        );
+        // Under one condition only: neither allowed nor missing.
+        assert!(run_on(&rule("not iam_allows"), &template).is_empty());
+    }
 }

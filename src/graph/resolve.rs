@@ -553,4 +553,77 @@ impl<'g> Ctx<'g> {
         }
         answer
     }
+
+    /// A copy of `node` with every intrinsic function in it resolved, for code that reads
+    /// plain trees (IAM policy documents): literals stay, `AWS::NoValue` drops the entry or
+    /// item, text with deploy-time parts keeps them as holes (U+E000 index U+E001), and a
+    /// value known only at deploy time, a resource (its name or ARN is), or one that differs
+    /// between alternatives becomes `Kind::Unknown`.
+    pub fn resolved_tree(&self, node: &'g Node, owner: Option<usize>, facts: &Facts) -> Node {
+        self.resolved_part(node, owner, facts)
+            .unwrap_or_else(|| Node::unknown(node.span.clone(), "no value"))
+    }
+
+    fn resolved_part(&self, node: &'g Node, owner: Option<usize>, facts: &Facts) -> Option<Node> {
+        if node.intrinsic().is_some() {
+            let vals = self.resolve(node, owner, facts);
+            let mut parts = vals.iter().map(|v| self.value_tree(v, &node.span));
+            let first = parts.next().flatten();
+            // Alternatives that differ (two branches of an `Fn::If`) are not one tree.
+            let same = |other: Option<Node>| match (&first, other) {
+                (Some(a), Some(b)) => a.kind == b.kind,
+                (None, None) => true,
+                _ => false,
+            };
+            return if parts.all(same) {
+                first
+            } else {
+                Some(Node::unknown(
+                    node.span.clone(),
+                    "differs between conditions",
+                ))
+            };
+        }
+        let span = node.span.clone();
+        Some(match &node.kind {
+            Kind::Map(entries) => Node::map(
+                span,
+                entries
+                    .iter()
+                    .filter_map(|e| {
+                        Some(crate::node::Entry {
+                            key: e.key.clone(),
+                            key_span: e.key_span.clone(),
+                            value: self.resolved_part(&e.value, owner, facts)?,
+                        })
+                    })
+                    .collect(),
+            ),
+            Kind::Seq(items) => Node {
+                span,
+                kind: Kind::Seq(
+                    items
+                        .iter()
+                        .filter_map(|i| self.resolved_part(i, owner, facts))
+                        .collect(),
+                ),
+            },
+            _ => node.clone(),
+        })
+    }
+
+    /// One resolved value as a tree; `None` for an absent one.
+    fn value_tree(&self, v: &Val<'g>, span: &Span) -> Option<Node> {
+        let unknown = |why: &str| Some(Node::unknown(span.clone(), why));
+        match &v.v {
+            V::Absent => None,
+            V::Str(s, plain) => Some(Node::scalar(span.clone(), s.as_ref(), *plain)),
+            V::Bool(b) => Some(Node::scalar(span.clone(), b.to_string(), true)),
+            V::Text(t, _) => Some(Node::scalar(span.clone(), t.as_ref(), false)),
+            V::Node(n) => self.resolved_part(n, v.owner, &v.facts),
+            V::Resource(_) => unknown("a resource's name or ARN, known at deploy time"),
+            V::Unknown(why) => unknown(why),
+            V::List(_) => unknown("a computed list"),
+        }
+    }
 }

@@ -5,6 +5,7 @@ use crate::engine::builtins::{field, items, json};
 use crate::engine::helpers::iam;
 use crate::graph::resolve::Ctx;
 use crate::graph::value::{V, Val};
+use crate::node::Node;
 
 pub const BUILTIN: Builtin = Builtin {
     name: "iam_allows",
@@ -46,7 +47,7 @@ fn iam_allows<'g>(
         V::Absent => iam::Decision::NotAllowed,
         V::Resource(r) if ctx.graph.resources[*r].rtype == "AWS::IAM::Role" => {
             let docs = role_policies(ctx, &principal, *r);
-            evaluate(&docs, action, resource)
+            evaluate(ctx, &docs, action, resource)
         }
         V::Resource(_) => {
             let docs: Vals<'g> = field(ctx, &principal, "PolicyDocument")
@@ -56,10 +57,10 @@ fn iam_allows<'g>(
             if docs.iter().all(Val::is_absent) {
                 iam::Decision::Allowed // no policy: a VPC endpoint allows everything
             } else {
-                evaluate(&docs, action, resource)
+                evaluate(ctx, &docs, action, resource)
             }
         }
-        V::Node(_) => evaluate(std::slice::from_ref(&principal), action, resource),
+        V::Node(_) => evaluate(ctx, std::slice::from_ref(&principal), action, resource),
         _ => iam::Decision::Unknown,
     };
     let v = match decision {
@@ -121,12 +122,22 @@ fn role_policies<'g>(ctx: &Ctx<'g>, role: &Val<'g>, r: usize) -> Vals<'g> {
     docs
 }
 
-fn evaluate(docs: &[Val<'_>], action: &str, resource: Option<&str>) -> iam::Decision {
+/// Evaluates the policies, each document with its intrinsic functions resolved as everywhere
+/// else (a `!Ref` to a parameter's default, `!If`, `!Sub`, `AWS::NoValue`).
+fn evaluate<'g>(
+    ctx: &Ctx<'g>,
+    docs: &[Val<'g>],
+    action: &str,
+    resource: Option<&str>,
+) -> iam::Decision {
     let sources: Vec<iam::PolicySource> = docs
         .iter()
         .filter(|d| !d.is_absent())
         .map(|d| match &d.v {
-            V::Node(n) => iam::PolicySource::Document(n),
+            V::Node(n) => {
+                let tree: &'g Node = ctx.arena.alloc(ctx.resolved_tree(n, d.owner, &d.facts));
+                iam::PolicySource::Document(tree)
+            }
             V::Str(s, _) if s.starts_with("arn:") => iam::PolicySource::Managed(s),
             V::Text(t, _) if t.starts_with("arn:") && t.contains(":iam::aws:policy/") => {
                 iam::PolicySource::Managed(t)
