@@ -33,12 +33,16 @@ pub(super) fn step<'g>(
                     values(eval, &eval.eval(expr, &row.env))
                 )
             }
-            Step::Where(cond) => writeln!(
-                out,
-                "  {tag}where {}: {}",
-                source(rule, cond),
-                truths(&eval.eval(cond, &row.env))
-            ),
+            Step::Where(cond) => {
+                let _ = writeln!(
+                    out,
+                    "  {tag}where {}: {}",
+                    source(rule, cond),
+                    truths(&eval.eval(cond, &row.env))
+                );
+                why(eval, rule, cond, &row.env, 3, out);
+                Ok(())
+            }
             Step::Deny(d) => {
                 let line = rule.source.line_col(d.span.start).0;
                 let _ = writeln!(
@@ -110,13 +114,35 @@ fn why<'g>(
 /// An expression as written in the rule file, on one line.
 fn source(rule: &Rule, e: &Expr) -> String {
     let text = rule.source.text.get(e.span.clone()).unwrap_or_default();
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A span can run over a comment that follows the expression.
+    let code: Vec<&str> = text.lines().map(without_comment).collect();
+    let one_line = code
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if one_line.chars().count() > 90 {
         let short: String = one_line.chars().take(87).collect();
         format!("{short}...")
     } else {
         one_line
     }
+}
+
+/// A line of rule source up to its `#` comment (a `#` inside a string is not one).
+fn without_comment(line: &str) -> &str {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return &line[..i],
+            _ => {}
+        }
+    }
+    line
 }
 
 /// The alternatives of a value: `ExecutionRole | (unknown: parameter X is given at deploy time)`.
@@ -128,6 +154,7 @@ fn values<'g>(eval: &Eval<'_, 'g>, vals: &[Val<'g>]) -> String {
             let what = match &v.v {
                 V::Unknown(why) => format!("(unknown: {why})"),
                 V::Str(s, _) => format!("{s:?}"),
+                V::List(_) => format!("[{}]", eval.ctx.display(v)),
                 _ => eval.ctx.display(v),
             };
             with_facts(what, v)
@@ -170,4 +197,16 @@ fn more(shown: Vec<String>, total: usize) -> String {
         let _ = write!(s, " | ... {} more", total - shown.len());
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_are_cut_but_not_inside_strings() {
+        assert_eq!(without_comment("x == \"#a\" # why"), "x == \"#a\" ");
+        assert_eq!(without_comment("a \"b\\\"#\" c"), "a \"b\\\"#\" c");
+        assert_eq!(without_comment("# all"), "");
+    }
 }
