@@ -28,6 +28,19 @@ pub fn explain(program: &Program, query: &str) -> String {
     if let Some(b) = builtins::find(query.trim()) {
         return builtin_page(b);
     }
+    if let Some(r) = program.relations.get(query.trim()) {
+        return format!(
+            "relation {}({}) in {}\n\n{}\n",
+            r.name,
+            r.params.join(", "),
+            r.source.path,
+            if r.doc.is_empty() {
+                "(no comment)"
+            } else {
+                &r.doc
+            }
+        );
+    }
     let hits = search(program, query);
     if hits.is_empty() {
         return format!("No rule mentions {query:?}. `ecslint rules` lists them all.\n");
@@ -122,6 +135,30 @@ pub fn builtin_page(b: &Builtin) -> String {
     )
 }
 
+/// The relation reference of docs/rules.md: every relation of the built-in rule files, with
+/// the comment above it.
+pub fn relation_reference(program: &Program) -> String {
+    let mut relations: Vec<_> = program.relations.values().collect();
+    relations.sort_by(|a, b| {
+        a.source
+            .path
+            .cmp(&b.source.path)
+            .then(a.span.start.cmp(&b.span.start))
+    });
+    let mut out = String::from("| relation | in | what it gives |\n|---|---|---|\n");
+    for r in relations {
+        let file = r.source.path.rsplit('/').next().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| `{}({})` | {file} | {} |",
+            r.name,
+            r.params.join(", "),
+            r.doc.replace('|', "\\|")
+        );
+    }
+    out
+}
+
 /// The function reference of docs/rules.md: every built-in of the registry, general ones
 /// first.
 pub fn function_reference() -> String {
@@ -149,6 +186,13 @@ mod tests {
             "{page}"
         );
         assert!(page.contains("explicit `Deny` first"), "{page}");
+        let program = Program::load(&[]).expect("built-in rules load");
+        let relation = explain(&program, "vpc_of");
+        assert!(
+            relation.starts_with("relation vpc_of(subnet) in rules/_relations.ecsl"),
+            "{relation}"
+        );
+        assert!(relation.contains("A subnet's VPC."), "{relation}");
         let reference = function_reference();
         for b in builtins::ALL {
             assert!(

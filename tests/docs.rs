@@ -29,6 +29,8 @@ const TABLE_START: &str = "<!-- rules:start -->\n";
 const TABLE_END: &str = "<!-- rules:end -->";
 const FUNCTIONS_START: &str = "<!-- builtins:start -->\n";
 const FUNCTIONS_END: &str = "<!-- builtins:end -->";
+const RELATIONS_START: &str = "<!-- relations:start -->\n";
+const RELATIONS_END: &str = "<!-- relations:end -->";
 
 fn table(program: &Program) -> String {
     let mut t = String::from("| code | name | severity | prevents |\n|---|---|---|---|\n");
@@ -78,6 +80,17 @@ fn rule_docs_and_the_readme_table_are_current() {
         "{}{FUNCTIONS_START}{}{}",
         &text[..start],
         explain::function_reference(),
+        &text[end..]
+    );
+    check(&rules_doc, &want, &mut stale);
+    let text = std::fs::read_to_string(&rules_doc).expect("docs/rules.md readable");
+    let (Some(start), Some(end)) = (text.find(RELATIONS_START), text.find(RELATIONS_END)) else {
+        panic!("docs/rules.md needs the markers {RELATIONS_START:?} and {RELATIONS_END:?}");
+    };
+    let want = format!(
+        "{}{RELATIONS_START}{}{}",
+        &text[..start],
+        explain::relation_reference(&program),
         &text[end..]
     );
     check(&rules_doc, &want, &mut stale);

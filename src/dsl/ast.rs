@@ -26,6 +26,8 @@ pub struct Rule {
 pub struct Relation {
     pub name: String,
     pub params: Vec<String>,
+    /// The `#` comment lines right above it, without the `#`.
+    pub doc: String,
     pub body: Expr,
     pub source: Arc<SourceFile>,
     pub span: Span,

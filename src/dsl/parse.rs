@@ -112,6 +112,7 @@ impl Build<'_> {
             }
         }
         Relation {
+            doc: comment_above(&self.source.text, span.start),
             name,
             params,
             body: body.unwrap_or(Expr {
@@ -446,6 +447,20 @@ impl Build<'_> {
             _ => mk(ExprKind::Null),
         }
     }
+}
+
+/// The comment lines directly above byte `at` (a relation's documentation), `#` removed.
+fn comment_above(text: &str, at: usize) -> String {
+    let before = text.get(..at).unwrap_or_default();
+    let mut lines: Vec<&str> = before
+        .lines()
+        .rev()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| l.trim_start().starts_with('#'))
+        .map(|l| l.trim_start().trim_start_matches('#').trim())
+        .collect();
+    lines.reverse();
+    lines.join(" ")
 }
 
 fn path_step(p: Pair<G>) -> PathStep {
