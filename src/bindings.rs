@@ -1112,7 +1112,7 @@ pub fn secret_or_insecure_value(input: &Input) -> Option<Node> {
 /// link to the resources they name, as in a template; anything else (gzip) stays as it is.
 pub fn launch_template_user_data(input: &Input) -> Option<Node> {
     let value = input.value.filter(|v| !v.is_null())?;
-    let decoded = string(value).and_then(crate::engine::helpers::userdata::decode_base64_text);
+    let decoded = string(value).and_then(crate::graph::base64_text::decode_base64_text);
     let Some(decoded) = decoded else {
         return Some(value.clone());
     };

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::dsl::Program;
 use crate::dsl::ast::Rule;
+use crate::engine::builtins::{self, Builtin};
 
 /// The page of `ECS000`, which is not a rule file: suppressions are checked in Rust.
 const SUPPRESSION_PAGE: &str = include_str!("../docs/rules/ECS000.md");
@@ -63,6 +64,22 @@ pub fn explain(program: &Program, query: &str) -> String {
     }
     if query.trim().eq_ignore_ascii_case(crate::suppress::CODE) {
         return SUPPRESSION_PAGE.to_string();
+    }
+    if let Some(b) = builtins::find(query.trim()) {
+        return builtin_page(b);
+    }
+    if let Some(r) = program.relations.get(query.trim()) {
+        return format!(
+            "relation {}({}) in {}\n\n{}\n",
+            r.name,
+            r.params.join(", "),
+            r.source.path,
+            if r.doc.is_empty() {
+                "(no comment)"
+            } else {
+                &r.doc
+            }
+        );
     }
     let hits = search(program, query);
     if hits.is_empty() {
@@ -143,4 +160,86 @@ pub fn page(r: &Rule) -> String {
         let _ = write!(out, "\n{d}\n");
     }
     out
+}
+
+/// What `ecslint explain NAME` prints for a built-in function.
+pub fn builtin_page(b: &Builtin) -> String {
+    let kind = if b.aws {
+        "an AWS-specific"
+    } else {
+        "a general"
+    };
+    format!(
+        "{}\n\n{}\n\nThis is {kind} built-in function of the rule language (docs/rules.md).\n",
+        b.signature, b.doc
+    )
+}
+
+/// The relation reference of docs/rules.md: every relation of the built-in rule files, with
+/// the comment above it.
+pub fn relation_reference(program: &Program) -> String {
+    let mut relations: Vec<_> = program.relations.values().collect();
+    relations.sort_by(|a, b| {
+        a.source
+            .path
+            .cmp(&b.source.path)
+            .then(a.span.start.cmp(&b.span.start))
+    });
+    let mut out = String::from("| relation | in | what it gives |\n|---|---|---|\n");
+    for r in relations {
+        let file = r.source.path.rsplit('/').next().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| `{}({})` | {file} | {} |",
+            r.name,
+            r.params.join(", "),
+            r.doc.replace('|', "\\|")
+        );
+    }
+    out
+}
+
+/// The function reference of docs/rules.md: every built-in of the registry, general ones
+/// first.
+pub fn function_reference() -> String {
+    let mut out = String::new();
+    for (title, aws) in [("General", false), ("AWS-specific", true)] {
+        let _ = write!(out, "### {title}\n\n| function | result |\n|---|---|\n");
+        for b in builtins::ALL.iter().filter(|b| b.aws == aws) {
+            let doc = b.doc.replace('|', "\\|");
+            let _ = writeln!(out, "| `{}` | {doc} |", b.signature.replace('|', "\\|"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_prints_a_built_in_and_the_reference_lists_every_one() {
+        let page = explain(&Program::default(), "iam_allows");
+        assert!(
+            page.starts_with("iam_allows(p, \"action\"[, \"arn\"])"),
+            "{page}"
+        );
+        assert!(page.contains("explicit `Deny` first"), "{page}");
+        let program = Program::load(&[]).expect("built-in rules load");
+        let relation = explain(&program, "vpc_of");
+        assert!(
+            relation.starts_with("relation vpc_of(subnet) in rules/_relations.ecsl"),
+            "{relation}"
+        );
+        assert!(relation.contains("A subnet's VPC."), "{relation}");
+        let reference = function_reference();
+        for b in builtins::ALL {
+            assert!(
+                reference.contains(&format!("| `{}` |", b.signature)),
+                "{}",
+                b.name
+            );
+        }
+    }
 }

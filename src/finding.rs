@@ -58,6 +58,9 @@ pub struct Finding {
     /// The resource of the primary location (logical ID or Terraform address).
     pub resource: String,
     pub labels: Vec<Label>,
+    /// Other resources of the chain that no label points at (the rule's own resource, the
+    /// resource the primary location names).
+    pub chain: Vec<String>,
     pub help: Option<String>,
     /// The error a user meets on AWS when this is deployed.
     pub symptom: Option<String>,
@@ -87,10 +90,12 @@ impl Finding {
         self.provider == Provider::Terraform
     }
 
-    /// Resources other labels point at, in label order, without repeats.
+    /// The other resources of the chain: those labels point at, in label order, then the rest
+    /// of `chain`, without repeats.
     pub fn related(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for r in self.labels.iter().filter_map(|l| l.resource.as_ref()) {
+        let labelled = self.labels.iter().filter_map(|l| l.resource.as_ref());
+        for r in labelled.chain(&self.chain) {
             if *r != self.resource && !out.contains(r) {
                 out.push(r.clone());
             }

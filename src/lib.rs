@@ -17,6 +17,7 @@ pub mod lint;
 pub mod load;
 pub mod node;
 pub mod render;
+pub mod ruletest;
 pub mod source;
 pub mod statistics;
 pub mod suggest;

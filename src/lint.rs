@@ -352,6 +352,7 @@ fn problem_finding(graph: &crate::graph::Graph, p: load::Problem) -> Finding {
         symptom: None,
         url: None,
         primary_label: None,
+        chain: Vec::new(),
         provider: graph.provider,
     }
 }

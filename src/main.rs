@@ -99,6 +99,11 @@ struct Cli {
     /// parent). Options given here override the file's settings.
     #[arg(long, value_name = "FILE", global = true)]
     config: Option<PathBuf>,
+
+    /// Instead of linting, show how rule CODE evaluates on each resource of the files: what
+    /// every `let` bound and why each `deny` was true, false or unknown.
+    #[arg(long, value_name = "CODE")]
+    trace: Option<String>,
 }
 
 const EXAMPLES: &str = "Examples:
@@ -148,6 +153,13 @@ enum Command {
     },
     /// Print the manual page (roff), e.g. `ecslint man > ~/.local/share/man/man1/ecslint.1`.
     Man,
+    /// Run the test cases of a rule directory: for each rule `CODE` of its `.ecsl` files,
+    /// `DIR/CODE/fires/*` must raise it and `DIR/CODE/passes/*` must raise nothing
+    /// (`tfplan/fires`, `tfplan/passes` for Terraform plans).
+    Test {
+        /// The rule directory.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -250,12 +262,17 @@ fn main() -> ExitCode {
         };
         return print(&config.show(&overrides));
     }
-    let dirs: Vec<&std::path::Path> = config
+    let mut dirs: Vec<&std::path::Path> = config
         .rules
         .iter()
         .chain(&cli.rule_dirs)
         .map(PathBuf::as_path)
         .collect();
+    if let Some(Command::Test { dir }) = &cli.command
+        && !dirs.contains(&dir.as_path())
+    {
+        dirs.push(dir);
+    }
     let program = match Program::load(&dirs) {
         Ok(p) => p,
         Err(errors) => {
@@ -278,6 +295,15 @@ fn main() -> ExitCode {
             });
         }
         Some(Command::Explain { query }) => return print(&explain::explain(&program, query)),
+        Some(Command::Test { dir }) => {
+            let (out, ok) = ecslint::ruletest::run_dir(&program, dir);
+            print(&out);
+            return if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            };
+        }
         _ => {}
     }
     let fail_level = match (cli.fail_level, config.fail_level.as_deref()) {
@@ -357,6 +383,9 @@ fn main() -> ExitCode {
             "error: no rule matches {unknown:?} (from --select, --ignore, or the settings file's select, ignore or [severity]); `ecslint rules` lists them"
         );
         return ExitCode::from(2);
+    }
+    if let Some(code) = &cli.trace {
+        return trace(&program, code, &cli.paths, &opts);
     }
     if let Some(Command::Graph {
         file,
@@ -471,6 +500,60 @@ fn rule_infos(program: &Program) -> Vec<render::RuleInfo<'_>> {
         symptom: None,
     });
     infos
+}
+
+/// `--trace CODE`: the evaluation of one rule over each file, instead of its findings.
+fn trace(program: &Program, code: &str, paths: &[PathBuf], opts: &lint::Options) -> ExitCode {
+    if program.rule(code).is_none() {
+        eprintln!("error: no rule {code}; `ecslint rules` lists them");
+        return ExitCode::from(2);
+    }
+    let (files, errors) = lint::discover(paths, opts);
+    let mut failed = !errors.is_empty();
+    for e in &errors {
+        eprintln!("error: {}: {}", e.source.path, e.message);
+    }
+    for path in files {
+        failed |= trace_outcome(program, code, &path, None, lint::load_file(&path, opts));
+    }
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Prints the trace of one loaded document (`document`: its number in a stream of several);
+/// true when it failed to load.
+fn trace_outcome(
+    program: &Program,
+    code: &str,
+    path: &std::path::Path,
+    document: Option<usize>,
+    outcome: ecslint::load::Outcome,
+) -> bool {
+    use ecslint::load::Outcome;
+    let name = match document {
+        Some(n) => format!("{} (document {n})", path.display()),
+        None => path.display().to_string(),
+    };
+    match outcome {
+        Outcome::Loaded { graph, .. } => {
+            let text = ecslint::engine::trace(program, &graph, code).unwrap_or_default();
+            print(&format!("== {name}\n{text}"));
+            false
+        }
+        Outcome::Failed { errors, .. } => {
+            for e in errors {
+                eprintln!("error: {name}: {}", e.message);
+            }
+            true
+        }
+        Outcome::Documents(list) => list.into_iter().fold(false, |failed, (n, o)| {
+            trace_outcome(program, code, path, Some(n), o) | failed
+        }),
+        Outcome::Skipped => false,
+    }
 }
 
 fn print(text: &str) -> ExitCode {

@@ -532,6 +532,7 @@ fn report(
         symptom: None,
         url: Some(URL.to_string()),
         primary_label: None,
+        chain: Vec::new(),
         // The report's texts name no template property.
         provider: crate::graph::Provider::CloudFormation,
     }

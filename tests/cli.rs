@@ -1349,3 +1349,62 @@ fn a_terminal_gets_colour_unless_no_color_or_a_dumb_term() {
     let dumb = on_a_terminal(&[("TERM", "dumb")]).unwrap_or_default();
     assert!(dumb.contains(",-[") && !dumb.contains(ESC), "{dumb}");
 }
+
+#[test]
+fn a_rule_file_whose_regex_does_not_compile_exits_2_pointing_at_it() {
+    let run = ecslint(&[
+        "--rules",
+        "testdata/custom-rules/bad-regex",
+        "testdata/cli/clean.yaml",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("TST002-image-tag-pinned.ecsl: invalid regular expression: unclosed group"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("[9:33]"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn test_runs_the_cases_of_a_rule_directory() {
+    let run = ecslint(&["test", "testdata/custom-rules/endpoints"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("TST003: 3 case(s), 0 failed"),
+        "{}",
+        run.stdout
+    );
+    // testdata/custom-rules/rules has a rule but no cases: that fails.
+    let run = ecslint(&["test", "testdata/custom-rules/rules"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("FAIL  TST001: no cases"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn trace_shows_what_each_step_of_a_rule_saw() {
+    let run = ecslint(&[
+        "--trace",
+        "ECS003",
+        "testdata/ECS003/fires/secret-by-ref-names-the-task-definition.yaml",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for line in [
+        "ECS003 td = SessionTaskDefinition",
+        "  let role = SessionExecutionRole",
+        "      exists(role): true",
+        "        iam_allows(role, \"secretsmanager:GetValue\"): false",
+    ] {
+        let line = line.replace("GetValue", "GetSecretValue");
+        assert!(run.stdout.contains(&line), "{line:?} in:\n{}", run.stdout);
+    }
+    assert!(run.stdout.contains("=> 1 finding(s)"), "{}", run.stdout);
+    let unknown = ecslint(&["--trace", "NOPE001", "testdata/cli/clean.yaml"]);
+    assert_eq!(unknown.code, 2);
+}

@@ -1,5 +1,6 @@
 //! The rule documentation pages (`docs/rules/<CODE>.md`, the URL every finding links to) and
-//! the README's rule table are generated from the rule headers. This test fails when they
+//! the README's rule table are generated from the rule headers, the function reference in
+//! docs/rules.md from the built-in registry. This test fails when they
 //! are out of date; `UPDATE_DOCS=1 cargo test --test docs` rewrites them.
 
 use std::path::Path;
@@ -26,6 +27,10 @@ fn check(path: &Path, want: &str, stale: &mut Vec<String>) {
 
 const TABLE_START: &str = "<!-- rules:start -->\n";
 const TABLE_END: &str = "<!-- rules:end -->";
+const FUNCTIONS_START: &str = "<!-- builtins:start -->\n";
+const FUNCTIONS_END: &str = "<!-- builtins:end -->";
+const RELATIONS_START: &str = "<!-- relations:start -->\n";
+const RELATIONS_END: &str = "<!-- relations:end -->";
 
 fn table(program: &Program) -> String {
     let mut t = String::from("| code | name | severity | prevents |\n|---|---|---|---|\n");
@@ -66,6 +71,29 @@ fn rule_docs_and_the_readme_table_are_current() {
         &readme[end..]
     );
     check(&readme_path, &want, &mut stale);
+    let rules_doc = root().join("docs/rules.md");
+    let text = std::fs::read_to_string(&rules_doc).expect("docs/rules.md readable");
+    let (Some(start), Some(end)) = (text.find(FUNCTIONS_START), text.find(FUNCTIONS_END)) else {
+        panic!("docs/rules.md needs the markers {FUNCTIONS_START:?} and {FUNCTIONS_END:?}");
+    };
+    let want = format!(
+        "{}{FUNCTIONS_START}{}{}",
+        &text[..start],
+        explain::function_reference(),
+        &text[end..]
+    );
+    check(&rules_doc, &want, &mut stale);
+    let text = std::fs::read_to_string(&rules_doc).expect("docs/rules.md readable");
+    let (Some(start), Some(end)) = (text.find(RELATIONS_START), text.find(RELATIONS_END)) else {
+        panic!("docs/rules.md needs the markers {RELATIONS_START:?} and {RELATIONS_END:?}");
+    };
+    let want = format!(
+        "{}{RELATIONS_START}{}{}",
+        &text[..start],
+        explain::relation_reference(&program),
+        &text[end..]
+    );
+    check(&rules_doc, &want, &mut stale);
     assert!(
         stale.is_empty(),
         "out of date (run UPDATE_DOCS=1 cargo test --test docs): {stale:?}"

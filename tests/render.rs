@@ -252,6 +252,7 @@ fn hand_built_report() -> Report {
             text: "the other, with: 100%".into(),
             resource: Some("Other".into()),
         }],
+        chain: Vec::new(),
         help: Some("Set it\nto 10".into()),
         symptom: Some("Tasks: stop".into()),
         url: Some("https://example.com/TST009".into()),

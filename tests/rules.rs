@@ -4,30 +4,18 @@
 //! - `passes/*` are near misses and must raise nothing at all;
 //! - `tfplan/fires/*` and `tfplan/passes/*` are the same for Terraform plans.
 //!
-//! Adding a rule adds files here, no Rust.
+//! Adding a rule adds files here, no Rust. The harness is `ecslint::ruletest`, which
+//! `ecslint test DIR` runs on a user's rule directory.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use ecslint::dsl::Program;
 use ecslint::lint::{self, Options};
 use ecslint::render::{self, Report};
+use ecslint::ruletest::{self, Expect, files};
 
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
 }
 
 /// Lints one case by its path relative to the crate (tests run there), so snapshots do not
@@ -35,16 +23,6 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 fn lint_one(program: &Program, path: &Path) -> Report {
     let rel = PathBuf::from(relative(path));
     lint::run(&[rel], program, &Options::default())
-}
-
-/// Lines (1-based) carrying `# expect: CODE`.
-fn expected_lines(text: &str, code: &str) -> BTreeSet<usize> {
-    let marker = format!("expect: {code}");
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.contains(&marker))
-        .map(|(i, _)| i + 1)
-        .collect()
 }
 
 /// What a reviewer sees: the input, the diagnostic as printed, and the JSON finding.
@@ -86,49 +64,14 @@ fn every_rule_fires_on_its_cases_and_stays_silent_on_near_misses() {
     settings.set_prepend_module_to_snapshot(false);
     let _guard = settings.bind_to_scope();
     for (code, dir) in rule_dirs() {
-        for sub in ["fires", "tfplan/fires"] {
-            for path in files(&dir.join(sub)) {
-                let report = lint_one(&program, &path);
-                let name = relative(&path);
-                if !report.errors.is_empty() {
-                    failures.push(format!("{name}: load error: {}", report.errors[0].message));
-                    continue;
-                }
-                let got: BTreeSet<usize> = report
-                    .findings
-                    .iter()
-                    .filter(|f| f.code == code)
-                    .map(|f| f.source.line_col(f.span.start).0)
-                    .collect();
-                if got.is_empty() {
-                    failures.push(format!("{name}: {code} did not fire"));
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                let want = expected_lines(&text, &code);
-                if !want.is_empty() && want != got {
-                    failures.push(format!(
-                        "{name}: {code} fired on lines {got:?}, expected {want:?}"
-                    ));
-                }
-                let snap = name.replace(['/', '.'], "_");
-                insta::assert_snapshot!(snap, snapshot(&path, &report));
-            }
-        }
-        for sub in ["passes", "tfplan/passes"] {
-            for path in files(&dir.join(sub)) {
-                let report = lint_one(&program, &path);
-                let name = relative(&path);
-                if !report.errors.is_empty() {
-                    failures.push(format!("{name}: load error: {}", report.errors[0].message));
-                }
-                for f in &report.findings {
-                    let line = f.source.line_col(f.span.start).0;
-                    failures.push(format!(
-                        "{name}:{line}: near miss raised {}: {}",
-                        f.code, f.message
-                    ));
-                }
+        // The same harness `ecslint test DIR` runs, on paths relative to the crate.
+        let dir = PathBuf::from(relative(&dir));
+        for case in ruletest::run_cases(&program, &code, &dir) {
+            let broken = !case.failures.is_empty();
+            failures.extend(case.failures.iter().cloned());
+            if case.expect == Expect::Fires && !broken {
+                let snap = relative(&case.path).replace(['/', '.'], "_");
+                insta::assert_snapshot!(snap, snapshot(&case.path, &case.report));
             }
         }
     }
@@ -296,4 +239,49 @@ fn each_finding_renders_in_at_most_40_lines_with_the_primary_location_first() {
     }
     assert!(findings > 60, "only {findings} findings");
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn a_finding_at_a_reference_names_the_resource_holding_it() {
+    let program = Program::load(&[]).expect("built-in rules load");
+    let cases = [
+        (
+            "ECS003/fires/secret-by-ref-names-the-task-definition.yaml",
+            "SessionTaskDefinition",
+            ["SessionExecutionRole", "SessionSecret"].as_slice(),
+        ),
+        (
+            "ECS004/fires/launch-configuration-profile-by-ref-names-the-spec.yaml",
+            "WorkerLaunchConfiguration",
+            ["WorkerRole", "WorkerGroup", "WorkerProfile"].as_slice(),
+        ),
+    ];
+    for (case, resource, related) in cases {
+        let report = lint_one(&program, &testdata().join(case));
+        assert_eq!(report.findings.len(), 1, "{case}: {:?}", report.findings);
+        let f = &report.findings[0];
+        assert_eq!(f.resource, resource, "{case}");
+        assert_eq!(f.related(), related, "{case}");
+    }
+    // The same finding, silenced by Metadata on the task definition that holds the reference.
+    let silenced = lint_one(
+        &program,
+        &testdata().join("suppress/metadata-ignore-on-task-definition.yaml"),
+    );
+    assert!(silenced.errors.is_empty());
+    assert_eq!(silenced.files_checked, 1);
+    assert!(silenced.findings.is_empty(), "{:?}", silenced.findings);
+}
+
+#[test]
+fn a_user_rule_written_with_relations_only_passes_its_own_cases() {
+    let dir = PathBuf::from(relative(&testdata().join("custom-rules/endpoints")));
+    let program = Program::load(&[dir.as_path()]).expect("user rules load");
+    let (out, ok) = ruletest::run_dir(&program, &dir);
+    assert!(ok, "{out}");
+    assert!(out.contains("TST003: 3 case(s), 0 failed"), "{out}");
+    // The harness fails a case that does not do what its directory says.
+    let fires = dir.join("TST003/fires/ecr-interface-endpoints-only.yaml");
+    let wrong = ruletest::check_case(&program, "TST003", &fires, Expect::Passes);
+    assert_eq!(wrong.failures.len(), 1, "{:?}", wrong.failures);
 }

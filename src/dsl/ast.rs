@@ -44,6 +44,8 @@ impl Rule {
 pub struct Relation {
     pub name: String,
     pub params: Vec<String>,
+    /// The `#` comment lines right above it, without the `#`.
+    pub doc: String,
     pub body: Expr,
     pub source: Arc<SourceFile>,
     pub span: Span,
@@ -128,4 +130,28 @@ pub enum ExprKind {
     Alt(Vec<Expr>),
     /// `x if cond`: the values of `x` when `cond` holds.
     Guard(Box<Expr>, Box<Expr>),
+    /// `all(x in xs, cond)`: `cond` for each value of `xs` bound to `x`, quantified.
+    Quant(Quantifier, String, Box<Expr>, Box<Expr>),
+}
+
+/// How a quantifier combines the truths of its alternatives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantifier {
+    /// True when one is true.
+    Any,
+    /// True when every one is true.
+    All,
+    /// True when none is true.
+    None,
+}
+
+impl Quantifier {
+    pub fn from_name(name: &str) -> Option<Quantifier> {
+        match name {
+            "any" => Some(Quantifier::Any),
+            "all" => Some(Quantifier::All),
+            "none" => Some(Quantifier::None),
+            _ => None,
+        }
+    }
 }

@@ -7,32 +7,8 @@ use std::sync::Arc;
 
 use crate::dsl::ast::*;
 use crate::dsl::{Program, RuleError};
+use crate::engine::builtins::{self, ArgKind};
 use crate::source::{SourceFile, Span};
-
-/// Built-in functions: (name, fewest arguments, most arguments).
-pub const BUILTINS: &[(&str, usize, usize)] = &[
-    ("exists", 1, 1),
-    ("known", 1, 1),
-    ("count", 1, 1),
-    ("list", 0, usize::MAX),
-    ("minus", 2, 2),
-    ("join", 2, 2),
-    ("lower", 1, 1),
-    ("upper", 1, 1),
-    ("json", 1, 1),
-    ("iam_allows", 2, 3),
-    ("instance_arch", 1, 1),
-    ("image_arch", 1, 1),
-    ("user_data", 1, 1),
-    ("ecs_cluster", 1, 1),
-    ("subnet_egress", 1, 1),
-    ("vpc_of", 1, 1),
-    ("vpc_endpoints", 1, 1),
-    ("arn_service", 1, 1),
-    ("resources", 1, 1),
-    ("exported", 1, 1),
-    ("text", 1, 1),
-];
 
 /// A rule in `rules/ECS001-task-arch-mismatch.ecsl` must be ECS001 task-arch-mismatch, one
 /// rule per file; files starting with `_` hold relations only.
@@ -151,8 +127,8 @@ pub fn program(p: &Program) -> Vec<RuleError> {
     errors
 }
 
-/// Checks that every variable is bound and every call names a relation or built-in with the
-/// right number of arguments.
+/// Checks that every variable is bound, every call names a relation or built-in with the
+/// right number of arguments, and the literals that must be well-formed are.
 fn names(
     p: &Program,
     e: &Expr,
@@ -160,7 +136,29 @@ fn names(
     src: &Arc<SourceFile>,
     errors: &mut Vec<RuleError>,
 ) {
-    visit(e, &mut |e| match &e.kind {
+    // A quantifier binds its variable in its condition only.
+    if let ExprKind::Quant(_, x, over, cond) = &e.kind {
+        names(p, over, scope, src, errors);
+        let mut inner = scope.clone();
+        inner.insert(x.clone());
+        names(p, cond, &inner, src, errors);
+        return;
+    }
+    check_node(p, e, scope, src, errors);
+    for c in children(e) {
+        names(p, c, scope, src, errors);
+    }
+}
+
+/// The checks of one expression node, not of the expressions inside it.
+fn check_node(
+    p: &Program,
+    e: &Expr,
+    scope: &HashSet<String>,
+    src: &Arc<SourceFile>,
+    errors: &mut Vec<RuleError>,
+) {
+    match &e.kind {
         ExprKind::Var(v) if !scope.contains(v) => {
             errors.push(err(
                 src,
@@ -172,7 +170,7 @@ fn names(
             let arity = if let Some(rel) = p.relations.get(name) {
                 Some((rel.params.len(), rel.params.len()))
             } else {
-                BUILTINS.iter().find(|b| b.0 == name).map(|b| (b.1, b.2))
+                builtins::find(name).map(|b| (b.min, b.max))
             };
             match arity {
                 None => errors.push(err(
@@ -194,9 +192,58 @@ fn names(
                 }
                 _ => {}
             }
+            if let Some(b) = builtins::find(name) {
+                for (i, a) in args.iter().enumerate() {
+                    if b.arg_kind(i) == ArgKind::Regex {
+                        regex_literal(a, src, errors);
+                    }
+                }
+            }
+        }
+        ExprKind::Cmp(_, CmpOp::Matches, pattern) => regex_literal(pattern, src, errors),
+        ExprKind::Back(_, _, Some(path)) => {
+            if let Some(why) = back_path_problem(path) {
+                errors.push(err(src, e.span.clone(), why));
+            }
         }
         _ => {}
-    });
+    }
+}
+
+/// A regular expression written as a literal must compile (a computed one is checked when it
+/// is used, and does not match when it does not compile).
+fn regex_literal(e: &Expr, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
+    let ExprKind::Str(pattern) = &e.kind else {
+        return;
+    };
+    if let Err(problem) = regex::Regex::new(pattern) {
+        // The last line of the regex crate's message says what is wrong; the lines before
+        // repeat the pattern.
+        let text = problem.to_string();
+        let what = text.lines().last().unwrap_or_default();
+        let what = what.strip_prefix("error: ").unwrap_or(what);
+        errors.push(err(
+            src,
+            e.span.clone(),
+            &format!("invalid regular expression: {what}"),
+        ));
+    }
+}
+
+/// Why a `<=` path can never match a reference, if it cannot. Paths are those of the referring
+/// property inside `Properties` (`Cluster`, `Strategy[*].CapacityProvider`), or `Metadata`.
+fn back_path_problem(path: &str) -> Option<&'static str> {
+    let first = path.split(['.', '[']).next().unwrap_or_default();
+    match first {
+        "Properties" => Some(
+            "a `<=` path starts inside `Properties`: write `Type.Cluster`, not `Type.Properties.Cluster`",
+        ),
+        "DependsOn" => Some("`DependsOn` is not a reference `<=` follows; name a property"),
+        "Type" | "Condition" | "DeletionPolicy" | "UpdateReplacePolicy" => {
+            Some("a `<=` path names a property of the referring resource, not a section of it")
+        }
+        _ => None,
+    }
 }
 
 /// The span of a call through which a relation reaches itself, if any.
@@ -227,33 +274,31 @@ fn recursion(p: &Program, start: &Relation) -> Option<Span> {
 /// Calls `f` on `e` and every expression inside it.
 pub fn visit<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     f(e);
+    for c in children(e) {
+        visit(c, f);
+    }
+}
+
+/// The expressions directly inside `e`.
+pub fn children(e: &Expr) -> Vec<&Expr> {
     match &e.kind {
         ExprKind::List(items)
         | ExprKind::Else(items)
         | ExprKind::And(items)
         | ExprKind::Or(items)
-        | ExprKind::Alt(items) => {
-            for i in items {
-                visit(i, f);
-            }
-        }
-        ExprKind::Call(_, args) => {
-            for a in args {
-                visit(a, f);
-            }
-        }
+        | ExprKind::Alt(items)
+        | ExprKind::Call(_, items) => items.iter().collect(),
         ExprKind::Path(b, _)
         | ExprKind::Forward(b, _)
         | ExprKind::Back(b, _, _)
-        | ExprKind::Not(b) => visit(b, f),
-        ExprKind::Cmp(a, _, b) | ExprKind::Guard(a, b) => {
-            visit(a, f);
-            visit(b, f);
+        | ExprKind::Not(b) => vec![b],
+        ExprKind::Cmp(a, _, b) | ExprKind::Guard(a, b) | ExprKind::Quant(_, _, a, b) => {
+            vec![a, b]
         }
         ExprKind::Str(_)
         | ExprKind::Num(_)
         | ExprKind::Bool(_)
         | ExprKind::Null
-        | ExprKind::Var(_) => {}
+        | ExprKind::Var(_) => Vec::new(),
     }
 }

@@ -201,6 +201,18 @@ mod tests {
                 "`{z}` names nothing bound here",
             ),
             ("each x: T\n  deny x ==", "syntax error"),
+            (
+                "each x: T\n  deny x.P matches \"[a-\"",
+                "invalid regular expression: unclosed character class",
+            ),
+            (
+                "each x: T\n  deny exists(x <= T.Properties.Cluster)",
+                "starts inside `Properties`",
+            ),
+            (
+                "each x: T\n  deny exists(x <= T.DependsOn)",
+                "`DependsOn` is not a reference",
+            ),
         ];
         for (body, want) in cases {
             let rule = format!("rule TST001 bad {{\n  {HEAD}  {body}\n}}\n");

@@ -112,6 +112,7 @@ impl Build<'_> {
             }
         }
         Relation {
+            doc: comment_above(&self.source.text, span.start),
             name,
             params,
             body: body.unwrap_or(Expr {
@@ -142,6 +143,8 @@ impl Build<'_> {
             steps: Vec::new(),
         };
         let mut have_severity = false;
+        // Label sets by name, as written: each deny that uses one builds its own copy.
+        let mut label_sets: std::collections::HashMap<String, Vec<Pair<G>>> = Default::default();
         for c in p.into_inner() {
             match c.as_rule() {
                 G::code => rule.code = c.as_str().to_string(),
@@ -208,7 +211,15 @@ impl Build<'_> {
                         rule.steps.push(Step::Where(self.expr(e)));
                     }
                 }
-                G::deny_step => rule.steps.push(Step::Deny(Box::new(self.deny(c)?))),
+                G::labels_step => {
+                    let mut inner = c.into_inner();
+                    if let Some(name) = inner.next() {
+                        label_sets.insert(name.as_str().to_string(), inner.collect());
+                    }
+                }
+                G::deny_step => rule
+                    .steps
+                    .push(Step::Deny(Box::new(self.deny(c, &label_sets)?))),
                 _ => {}
             }
         }
@@ -271,7 +282,11 @@ impl Build<'_> {
         Ok(())
     }
 
-    fn deny(&self, p: Pair<G>) -> Result<Deny, RuleError> {
+    fn deny(
+        &self,
+        p: Pair<G>,
+        label_sets: &std::collections::HashMap<String, Vec<Pair<G>>>,
+    ) -> Result<Deny, RuleError> {
         let span = span_of(&p);
         let mut inner = p.into_inner();
         let cond = match inner.next() {
@@ -302,6 +317,21 @@ impl Build<'_> {
                 G::label_clause => {
                     if let (Some(e), Some(t)) = (parts.next(), parts.next()) {
                         d.labels.push((self.expr(e), self.text(t)));
+                    }
+                }
+                G::labels_clause => {
+                    let Some(name) = parts.next() else { continue };
+                    let Some(set) = label_sets.get(name.as_str()) else {
+                        return Err(self.err(
+                            span_of(&name),
+                            format!("no `labels {} {{ ... }}` before this deny", name.as_str()),
+                        ));
+                    };
+                    for label in set {
+                        let mut parts = label.clone().into_inner();
+                        if let (Some(e), Some(t)) = (parts.next(), parts.next()) {
+                            d.labels.push((self.expr(e), self.text(t)));
+                        }
                     }
                 }
                 _ => {}
@@ -435,7 +465,24 @@ impl Build<'_> {
                     .next()
                     .map(|n| n.as_str().to_string())
                     .unwrap_or_default();
-                mk(ExprKind::Call(name, it.map(|a| self.expr(a)).collect()))
+                let mut args: Vec<Expr> = it.map(|a| self.expr(a)).collect();
+                // `all(x in xs, cond)` binds `x`; `all(cond)` is a plain built-in call.
+                if let (Some(q), 2) = (Quantifier::from_name(&name), args.len())
+                    && let ExprKind::Cmp(var, CmpOp::In, _) = &args[0].kind
+                    && let ExprKind::Var(x) = &var.kind
+                {
+                    let x = x.clone();
+                    let cond = args.pop().map(Box::new);
+                    let over = args.pop().and_then(|b| match b.kind {
+                        ExprKind::Cmp(_, _, over) => Some(over),
+                        _ => None,
+                    });
+                    if let (Some(over), Some(cond)) = (over, cond) {
+                        return mk(ExprKind::Quant(q, x, over, cond));
+                    }
+                    return mk(ExprKind::Null);
+                }
+                mk(ExprKind::Call(name, args))
             }
             G::var => mk(ExprKind::Var(
                 children
@@ -467,6 +514,20 @@ impl Build<'_> {
             _ => mk(ExprKind::Null),
         }
     }
+}
+
+/// The comment lines directly above byte `at` (a relation's documentation), `#` removed.
+fn comment_above(text: &str, at: usize) -> String {
+    let before = text.get(..at).unwrap_or_default();
+    let mut lines: Vec<&str> = before
+        .lines()
+        .rev()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| l.trim_start().starts_with('#'))
+        .map(|l| l.trim_start().trim_start_matches('#').trim())
+        .collect();
+    lines.reverse();
+    lines.join(" ")
 }
 
 fn path_step(p: Pair<G>) -> PathStep {

@@ -8,8 +8,10 @@ use std::rc::Rc;
 
 use crate::dsl::Program;
 use crate::dsl::ast::{CmpOp, Expr, ExprKind, PathStep};
-use crate::engine::builtins;
-use crate::engine::value::{Ctx, Facts, V, Val};
+use crate::engine::quantify::quantify;
+use crate::engine::{builtins, refs};
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{Facts, V, Val};
 use crate::node::{Kind, truthiness};
 
 /// Variables bound in a row.
@@ -97,12 +99,12 @@ impl<'a, 'g> Eval<'a, 'g> {
             ExprKind::Forward(base, ty) => self
                 .eval(base, env)
                 .into_iter()
-                .flat_map(|v| builtins::follow(self.ctx, v, ty.as_deref()))
+                .flat_map(|v| refs::follow(self.ctx, v, ty.as_deref()))
                 .collect(),
             ExprKind::Back(base, ty, path) => self
                 .eval(base, env)
                 .into_iter()
-                .flat_map(|v| builtins::referrers(self.ctx, v, ty.as_deref(), path.as_deref()))
+                .flat_map(|v| refs::referrers(self.ctx, v, ty.as_deref(), path.as_deref()))
                 .collect(),
             ExprKind::Else(items) => {
                 for item in items {
@@ -158,6 +160,22 @@ impl<'a, 'g> Eval<'a, 'g> {
             ExprKind::And(items) => self.logic(items, env, true),
             ExprKind::Or(items) => self.logic(items, env, false),
             ExprKind::Cmp(a, op, b) => self.compare(a, *op, b, env),
+            ExprKind::Quant(q, var, over, cond) => {
+                let mut truths = Vec::new();
+                for v in self.eval(over, env) {
+                    if v.is_absent() {
+                        continue;
+                    }
+                    let mut inner = env.clone();
+                    inner.insert(var.clone(), v.clone());
+                    for t in self.eval(cond, &inner) {
+                        if let Some(t) = t.assuming(&v.facts) {
+                            truths.push(t);
+                        }
+                    }
+                }
+                quantify(*q, &truths)
+            }
         }
     }
 

@@ -4,7 +4,9 @@
 pub mod builtins;
 pub mod eval;
 pub mod helpers;
-pub mod value;
+pub mod quantify;
+pub mod refs;
+mod trace;
 
 use std::collections::HashMap;
 
@@ -14,9 +16,10 @@ use crate::dsl::Program;
 use crate::dsl::ast::{Deny, Rule, Step, Text, TextPart};
 use crate::finding::{Finding, Label};
 use crate::graph::Graph;
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{Facts, V, Val};
 use crate::source::Span;
 use eval::{Env, Eval};
-use value::{Ctx, Facts, V, Val};
 
 /// Rows above this for one resource stop a rule from binding more; it keeps linear cost.
 const MAX_ROWS: usize = 4096;
@@ -37,7 +40,7 @@ pub fn run(program: &Program, graph: &Graph) -> Vec<Finding> {
                 else {
                     continue;
                 };
-                run_rule(&eval, rule, start, &mut |f, facts| {
+                run_rule(&eval, rule, start, None, &mut |f, facts| {
                     let key = (f.code.clone(), f.span.clone(), f.message.clone());
                     match index.get(&key) {
                         Some(&i) => findings[i].1.push(facts),
@@ -72,15 +75,60 @@ fn with_conditions(mut f: Finding, facts: &[Facts]) -> Finding {
     f
 }
 
-struct Row<'g> {
-    env: Env<'g>,
-    facts: Facts,
+pub(crate) struct Row<'g> {
+    pub(crate) env: Env<'g>,
+    pub(crate) facts: Facts,
 }
+
+/// What `ecslint --trace CODE FILE` prints: for each resource the rule runs on, what every
+/// `let` bound, which rows each `where` kept, and why each `deny` was true, false or unknown.
+/// `None` when the program has no such rule.
+pub fn trace(program: &Program, graph: &Graph, code: &str) -> Option<String> {
+    let rule = program.rule(code)?;
+    let arena = Arena::new();
+    let ctx = Ctx::new(graph, &arena);
+    let eval = Eval::new(&ctx, program);
+    let mut out = String::new();
+    for ty in &rule.types {
+        for &r in graph.of_type(ty) {
+            let start = ctx.resource_val(r, graph.resources[r].id_span.clone(), &Facts::default());
+            let Some(start) = start else {
+                out.push_str(&format!(
+                    "{} {} = {}: its Condition can never hold\n\n",
+                    rule.code, rule.var, graph.resources[r].id
+                ));
+                continue;
+            };
+            out.push_str(&format!(
+                "{} {} = {}\n",
+                rule.code, rule.var, graph.resources[r].id
+            ));
+            // Rows that reach the same finding report it once, as `run` does.
+            let mut found = std::collections::HashSet::new();
+            run_rule(&eval, rule, start, Some(&mut out), &mut |f, _| {
+                found.insert((f.span, f.message));
+            });
+            out.push_str(&format!("  => {} finding(s)\n\n", found.len()));
+        }
+    }
+    if out.is_empty() {
+        out = format!(
+            "{} runs on {}; the file has none\n",
+            rule.code,
+            rule.types.join(" | ")
+        );
+    }
+    Some(out)
+}
+
+/// Rows shown per step of a trace; the rest are counted.
+pub(crate) const TRACE_ROWS: usize = 12;
 
 fn run_rule<'g>(
     eval: &Eval<'_, 'g>,
     rule: &Rule,
     start: Val<'g>,
+    mut trace: Option<&mut String>,
     emit: &mut dyn FnMut(Finding, Facts),
 ) {
     let mut rows = vec![Row {
@@ -88,6 +136,9 @@ fn run_rule<'g>(
         env: Env::from([(rule.var.clone(), start)]),
     }];
     for step in &rule.steps {
+        if let Some(out) = trace.as_deref_mut() {
+            trace::step(eval, rule, step, &rows, out);
+        }
         match step {
             Step::Let { name, expr } => {
                 let mut next = Vec::new();
@@ -139,6 +190,9 @@ fn run_rule<'g>(
             }
         }
         if rows.is_empty() {
+            if let Some(out) = trace {
+                out.push_str("  (no row left: the rule stops here)\n");
+            }
             return;
         }
     }
@@ -161,8 +215,11 @@ fn finding<'g>(
         .into_iter()
         .chain(env.get(&rule.var).cloned())
         .filter(|v| v.facts.merge(facts).is_some())
-        .find_map(|v| primary_span(ctx, &v).map(|s| (s, v.owner)));
-    let (span, owner) = primary.unwrap_or((0..0, None));
+        .find_map(|v| primary_span(ctx, &v).map(|s| (s, v)));
+    let (span, owner, named) = match &primary {
+        Some((s, v)) => (s.clone(), site(ctx, v), referent(v)),
+        None => (0..0, None, None),
+    };
     let mut labels = Vec::new();
     for (expr, text) in &deny.labels {
         for v in eval.eval(expr, env) {
@@ -178,10 +235,28 @@ fn finding<'g>(
             labels.push(Label {
                 span: s,
                 text: fill(ctx, text, env),
-                resource: v.owner.map(|o| graph.resources[o].id.clone()),
+                // A resource label points at its logical ID: it sits in that resource.
+                resource: referent(&v)
+                    .or_else(|| site(ctx, &v))
+                    .map(|o| graph.resources[o].id.clone()),
             });
         }
     }
+    // The chain also holds the rule's own resource and the resource the primary location
+    // names (a secret behind `ValueFrom: !Ref Secret`), labelled or not.
+    let each = env.get(&rule.var).and_then(referent);
+    let chain = [each, named]
+        .into_iter()
+        .flatten()
+        .filter(|&r| Some(r) != owner)
+        .map(|r| graph.resources[r].id.clone())
+        .filter(|id| !labels.iter().any(|l| l.resource.as_ref() == Some(id)))
+        .fold(Vec::new(), |mut out: Vec<String>, id| {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+            out
+        });
     let message = match &deny.message {
         Some(t) => fill(ctx, t, env),
         None => rule.summary.clone(),
@@ -196,6 +271,7 @@ fn finding<'g>(
             .map(|o| graph.resources[o].id.clone())
             .unwrap_or_default(),
         labels,
+        chain,
         help: deny
             .help
             .as_ref()
@@ -219,6 +295,28 @@ fn primary_span(ctx: &Ctx<'_>, v: &Val<'_>) -> Option<Span> {
         }
         V::Absent => None,
         _ => v.span.clone(),
+    }
+}
+
+/// The resource a value's location sits in: a resource shown at its own `Type` line is
+/// itself; anything else is the resource whose property holds it (for a resource reached
+/// through a reference, the resource holding the reference, not its target).
+fn site(ctx: &Ctx<'_>, v: &Val<'_>) -> Option<usize> {
+    match v.v {
+        V::Resource(r)
+            if v.span.is_none() || v.span.as_ref() == Some(&ctx.graph.resources[r].id_span) =>
+        {
+            Some(r)
+        }
+        _ => v.site.or(v.owner),
+    }
+}
+
+/// The resource a value stands for, if it is one.
+fn referent(v: &Val<'_>) -> Option<usize> {
+    match v.v {
+        V::Resource(r) => Some(r),
+        _ => None,
     }
 }
 
@@ -354,5 +452,95 @@ mod tests {
             .len()
         };
         assert_eq!((absent("N"), absent("C"), absent("B")), (0, 0, 1));
+    }
+
+    #[test]
+    fn quantifiers_bind_each_value_in_turn() {
+        let template = "Resources:\n  A: {Type: T, Properties: {L: [1, 2, 3]}}\n  B: {Type: T, Properties: {L: [1, 5]}}\n";
+        let all_small = run_on(
+            "each x: T\n  deny all(i in x.L[*], i in [1, 2, 3]) message \"{x}\"",
+            template,
+        );
+        assert_eq!(ids(&all_small), [("A", "A")]);
+        let none_big = run_on(
+            "each x: T\n  deny none(i in x.L[*], i == 5) message \"{x}\"",
+            template,
+        );
+        assert_eq!(ids(&none_big), [("A", "A")]);
+        let any_big = run_on(
+            "each x: T\n  deny any(x.L[*] == 5) message \"{x}\"",
+            template,
+        );
+        assert_eq!(ids(&any_big), [("B", "B")]);
+        // A deploy-time item decides nothing unless another one does.
+        let unknown = "Parameters:\n  P: {Type: String}\nResources:\n  A: {Type: T, Properties: {L: [1, !Ref P]}}\n";
+        assert!(run_on("each x: T\n  deny all(i in x.L[*], i == 1)", unknown).is_empty());
+        assert_eq!(
+            run_on("each x: T\n  deny not all(i in x.L[*], i == 2)", unknown).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn template_sections_are_queryable_and_label_sets_are_shared() {
+        let template = "Parameters:\n  Size: {Type: Number, Default: 3, AllowedValues: [1, 3]}\nResources:\n  A: {Type: T, Properties: {P: x}}\n  B: {Type: T, Properties: {P: y}}\nOutputs:\n  Name: {Value: !Sub '${A}-name'}\n";
+        let exported = run_on(
+            "each x: T\n  deny x in refs(outputs().Value) message \"{x}\"",
+            template,
+        );
+        assert_eq!(ids(&exported), [("A", "A")]);
+        let params = run_on(
+            "each x: T\n  let p = parameters()\n  deny x.P == \"y\" and p.Default == 3 and \"1\" in p.AllowedValues[*] message \"{p}\"",
+            template,
+        );
+        assert_eq!(params.len(), 1);
+        let shared = run_on(
+            "each x: T\n  labels both {\n    label x.P \"value {x}\"\n  }\n  deny x.P == \"x\" labels both\n  deny x.P == \"y\" labels both",
+            template,
+        );
+        let texts: Vec<&str> = shared.iter().map(|f| f.labels[0].text.as_str()).collect();
+        assert_eq!(texts, ["value A", "value B"]);
+        let typed = run_on(
+            "each x: T\n  deny type_of(x) == \"T\" and capture(type_of(x), \"^(.)\") == \"T\" and not exists(type_of(x.P))",
+            template,
+        );
+        assert_eq!(typed.len(), 2);
+        // A resource is no text to capture from: unknown, never a finding.
+        assert!(run_on("each x: T\n  deny capture(x, \".*\") == \"A\"", template).is_empty());
+    }
+
+    #[test]
+    fn policy_documents_are_resolved_before_iam_reads_them() {
+        let role = |name: &str, action: &str| {
+            format!(
+                "  {name}:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n        - PolicyName: p\n          PolicyDocument:\n            Statement:\n              - Effect: Allow\n                Action: {action}\n                Resource: !Sub 'arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/app/*'\n"
+            )
+        };
+        let template = format!(
+            "Parameters:\n  Act: {{Type: String, Default: ssm:GetParameters}}\nConditions:\n  C: !Equals [!Ref AWS::Region, eu-west-1]\nResources:\n{}{}{}{}",
+            role("FromDefault", "!Ref Act"),
+            role(
+                "SameBothWays",
+                "!If [C, ssm:GetParameters, ssm:GetParameters]"
+            ),
+            role("DependsOnC", "!If [C, ssm:GetParameters, s3:GetObject]"),
+            role("NoValue", "[ssm:GetParameters, !Ref AWS::NoValue]"),
+        );
+        let rule = |cond: &str| {
+            format!(
+                "each r: AWS::IAM::Role\n  deny {cond}(r, \"ssm:GetParameters\", \"arn:aws:ssm:eu-west-1:1:parameter/app/db\") message \"{{r}}\""
+            )
+        };
+        let allowed = run_on(&rule("iam_allows"), &template);
+        assert_eq!(
+            ids(&allowed),
+            [
+                ("FromDefault", "FromDefault"),
+                ("SameBothWays", "SameBothWays"),
+                ("NoValue", "NoValue")
+            ]
+        );
+        // Under one condition only: neither allowed nor missing.
+        assert!(run_on(&rule("not iam_allows"), &template).is_empty());
     }
 }

@@ -2,7 +2,11 @@
 //! references between them. CloudFormation templates and Terraform plans both load into it;
 //! rules see only this.
 
+pub mod base64_text;
+pub mod json_text;
 pub mod names;
+pub mod resolve;
+pub mod value;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -159,6 +163,20 @@ impl Graph {
     /// Resources whose literal name (`ClusterName`, `RoleName`, ...) is `name`.
     pub fn named(&self, name: &str) -> &[usize] {
         self.by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Resources a literal text names: as a whole value or ARN, or in a `KEY=value` setting
+    /// for that kind of resource (see `names::names_in_text`). Each resource once.
+    pub fn named_in_text(&self, text: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        for n in names::names_in_text(text) {
+            for &r in self.named(n.name) {
+                if n.can_name(&self.resources[r].rtype) && !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        out
     }
 
     pub fn edges_from(&self, resource: usize) -> impl Iterator<Item = &Edge> {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::graph::{Edge, EdgeKind, Graph, Parameter, Provider, Resource, Target, names};
+use crate::graph::{Edge, EdgeKind, Graph, Parameter, Provider, Resource, Target};
 use crate::load::LoadError;
 use crate::node::{Kind, Node, SubPart, sub_parts};
 use crate::source::SourceFile;
@@ -203,20 +203,11 @@ impl Walker<'_> {
         }
     }
 
-    /// Name edges for a literal that names a resource of the file: the whole string (a name
-    /// or an ARN), or a word inside a longer text (`ECS_CLUSTER=workers` in user data).
+    /// Name edges for a literal that names a resource of the file (see `Graph::named_in_text`).
     fn names_in(&mut self, text: &str, node: &Node, path: &str) {
-        let whole = names::name_in_reference(text);
-        let words = text
-            .split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
-            .filter(|w| !w.is_empty() && *w != whole);
-        let mut seen = Vec::new();
-        for name in std::iter::once(whole).chain(words) {
-            for &to in self.graph.named(name) {
-                if to != self.from && !seen.contains(&to) {
-                    seen.push(to);
-                    self.push(path, node, Target::Resource(to), EdgeKind::Name);
-                }
+        for to in self.graph.named_in_text(text) {
+            if to != self.from {
+                self.push(path, node, Target::Resource(to), EdgeKind::Name);
             }
         }
     }
@@ -290,16 +281,8 @@ impl Walker<'_> {
     }
 }
 
-/// The resource and attribute of a `Fn::GetAtt` argument (`[Res, Attr]`).
-pub fn getatt_parts(arg: &Node) -> (Option<&str>, Option<&str>) {
-    match arg.items() {
-        [res, attr, ..] => (res.as_str(), attr.as_str()),
-        _ => match arg.as_str().and_then(|s| s.split_once('.')) {
-            Some((r, a)) => (Some(r), Some(a)),
-            None => (arg.as_str(), None),
-        },
-    }
-}
+/// `Fn::GetAtt` arguments are read where values are resolved.
+pub use crate::graph::resolve::getatt_parts;
 
 #[cfg(test)]
 mod tests {
@@ -335,11 +318,13 @@ mod tests {
     #[test]
     fn literal_names_in_text_are_references() {
         let g = graph(
-            "Resources:\n  C:\n    Type: AWS::ECS::Cluster\n    Properties: {ClusterName: workers}\n  L:\n    Type: AWS::AutoScaling::LaunchConfiguration\n    Properties:\n      UserData: !Base64 \"#!/bin/bash\\necho ECS_CLUSTER=workers >> /etc/ecs/ecs.config\\n\"\n      IamInstanceProfile: arn:aws:iam::1:instance-profile/workers\n",
+            "Resources:\n  C:\n    Type: AWS::ECS::Cluster\n    Properties: {ClusterName: workers}\n  L:\n    Type: AWS::AutoScaling::LaunchConfiguration\n    Properties:\n      UserData: !Base64 \"#!/bin/bash\\necho ECS_CLUSTER=workers >> /etc/ecs/ecs.config\\n\"\n      IamInstanceProfile: arn:aws:iam::1:instance-profile/workers\n      Tags: [{Key: a, Value: workers}, {Key: b, Value: /workers/queue-url}]\n",
         );
+        // A setting and a whole value name the cluster; an instance profile's ARN and a word
+        // inside a path do not.
         assert_eq!(
             edges_from(&g, "L"),
-            [("UserData", "C"), ("IamInstanceProfile", "C")]
+            [("UserData", "C"), ("Tags[0].Value", "C")]
         );
     }
 }

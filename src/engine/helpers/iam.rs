@@ -4,8 +4,8 @@
 //! `Unknown` (or towards "allowed" for Allow statements with conditions or odd resources),
 //! never towards `NotAllowed`.
 
-use crate::node::{Entry, Kind, Node};
-use crate::source::Span;
+use crate::graph::json_text;
+use crate::node::{Kind, Node};
 
 /// One policy attached to a role.
 #[derive(Clone, Debug)]
@@ -304,11 +304,7 @@ fn document_statements(node: &Node) -> Option<Vec<Option<Statement>>> {
     let node = match &node.kind {
         // A policy given as JSON text (Terraform `policy`, CloudFormation string documents).
         Kind::Scalar(s) => {
-            let value: serde_json::Value = serde_json::from_str(&s.text).ok()?;
-            if !value.is_object() {
-                return None;
-            }
-            parsed = json_node(&value, &node.span);
+            parsed = json_text::parse(&s.text, &node.span).filter(Node::is_map)?;
             &parsed
         }
         Kind::Map(_) if node.intrinsic().is_none() => node,
@@ -394,40 +390,14 @@ fn patterns(node: &Node) -> Vec<Pattern> {
     }
 }
 
+/// The pattern of one Action or Resource value. Documents reach here resolved (see
+/// `Ctx::resolved_tree`): text with deploy-time parts carries them as holes, and anything
+/// else that is not a string (a value known only at deploy time) is opaque.
 fn pattern(node: &Node) -> Pattern {
-    if let Kind::Scalar(s) = &node.kind {
-        return literal(&s.text);
-    }
-    match node.intrinsic() {
-        Some(("Fn::Sub", arg)) => {
-            let template = match &arg.kind {
-                Kind::Seq(items) => items.first().and_then(Node::as_str),
-                _ => arg.as_str(),
-            };
-            match template {
-                Some(t) => Pattern::Approx(approximate(t)),
-                None => Pattern::Opaque,
-            }
-        }
-        Some(("Fn::Join", arg)) => join_pattern(arg).unwrap_or(Pattern::Opaque),
+    match &node.kind {
+        Kind::Scalar(s) => literal(&s.text),
         _ => Pattern::Opaque,
     }
-}
-
-/// `Fn::Join [delimiter, [parts...]]` with every non-literal part replaced by `*`.
-fn join_pattern(arg: &Node) -> Option<Pattern> {
-    let [delimiter, parts] = arg.items() else {
-        return None;
-    };
-    let delimiter = delimiter.as_str()?;
-    let Kind::Seq(parts) = &parts.kind else {
-        return None;
-    };
-    let joined: Vec<String> = parts
-        .iter()
-        .map(|p| p.as_str().map_or_else(|| "*".to_string(), approximate))
-        .collect();
-    Some(Pattern::Approx(joined.join(delimiter)))
 }
 
 /// A literal Action/Resource string; `${...}` (IAM policy variables, or Fn::Sub syntax that
@@ -469,31 +439,6 @@ fn substitute(text: &str, with: char) -> String {
         rest = &rest[c.len_utf8()..];
     }
     out
-}
-
-/// Builds a node tree from parsed JSON; every node gets `span` (the span of the JSON text).
-fn json_node(value: &serde_json::Value, span: &Span) -> Node {
-    use serde_json::Value;
-    match value {
-        Value::Null => Node::scalar(span.clone(), "null", true),
-        Value::Bool(b) => Node::scalar(span.clone(), b.to_string(), true),
-        Value::Number(n) => Node::scalar(span.clone(), n.to_string(), true),
-        Value::String(s) => Node::scalar(span.clone(), s.as_str(), false),
-        Value::Array(items) => Node {
-            span: span.clone(),
-            kind: Kind::Seq(items.iter().map(|v| json_node(v, span)).collect()),
-        },
-        Value::Object(map) => Node::map(
-            span.clone(),
-            map.iter()
-                .map(|(k, v)| Entry {
-                    key: k.clone(),
-                    key_span: span.clone(),
-                    value: json_node(v, span),
-                })
-                .collect(),
-        ),
-    }
 }
 
 /// One statement of an embedded AWS managed policy.
@@ -920,12 +865,13 @@ fn managed_statements(arn: &str) -> Option<Vec<Option<Statement>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node::Entry;
     use serde_json::json;
 
     /// A node tree from JSON with dummy spans: strings become quoted scalars, numbers and
     /// booleans plain ones.
     fn node(value: serde_json::Value) -> Node {
-        json_node(&value, &(0..0))
+        json_text::node(&value, &(0..0))
     }
 
     const EXEC: &str = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
@@ -1328,7 +1274,7 @@ mod tests {
         );
 
         let sub = doc(json!([{"Effect": "Allow", "Action": ["s3:GetObject"],
-            "Resource": [{"Fn::Sub": "arn:aws:s3:::prod-${AWS::Region}-starport-layer-bucket/*"}]}]));
+            "Resource": ["arn:aws:s3:::prod-\u{E000}0\u{E001}-starport-layer-bucket/*"]}]));
         assert_eq!(
             eval_doc(&sub, "s3:GetObject", Some(LAYER_OBJECT)),
             Decision::Allowed
@@ -1359,11 +1305,11 @@ mod tests {
 
     #[test]
     fn approximated_and_opaque_resources() {
-        // Fn::Sub with a variable map, Fn::Join with a Ref part, a placeholder.
+        // A resolved Fn::Sub or Fn::Join with a deploy-time part (a hole), an IAM policy
+        // variable, a value known only at deploy time, an intrinsic that reached us unresolved.
         for resource in [
-            json!({"Fn::Sub": ["arn:aws:s3:::prod-${R}-starport-layer-bucket/*", {"R": {"Ref": "AWS::Region"}}]}),
-            json!({"Fn::Join": ["", ["arn:aws:s3:::prod-", {"Ref": "AWS::Region"}, "-starport-layer-bucket/*"]]}),
             json!("arn:aws:s3:::prod-\u{E000}0\u{E001}-starport-layer-bucket/*"),
+            json!("arn:aws:s3:::prod-${aws:PrincipalTag/env}-starport-layer-bucket/*"),
             json!({"Fn::GetAtt": ["Bucket", "Arn"]}),
             json!({"Fn::ImportValue": "x"}),
         ] {
@@ -1386,14 +1332,14 @@ mod tests {
         }
         // An approximation that cannot match the resource rules the statement out.
         let join = doc(json!([{"Effect": "Allow", "Action": "s3:GetObject",
-            "Resource": {"Fn::Join": ["", ["arn:aws:s3:::my-", {"Ref": "Env"}, "/*"]]}}]));
+            "Resource": "arn:aws:s3:::my-\u{E000}0\u{E001}/*"}]));
         assert_eq!(
             eval_doc(&join, "s3:GetObject", Some(LAYER_OBJECT)),
             Decision::NotAllowed
         );
         let deny = doc(json!([
             {"Effect": "Allow", "Action": "*", "Resource": "*"},
-            {"Effect": "Deny", "Action": "s3:*", "Resource": {"Fn::Sub": "arn:aws:s3:::${Bucket}-logs/*.log"}}
+            {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::\u{E000}0\u{E001}-logs/*.log"}
         ]));
         assert_eq!(
             eval_doc(&deny, "s3:GetObject", Some(LAYER_OBJECT)),

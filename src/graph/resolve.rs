@@ -1,184 +1,27 @@
-//! Values the engine computes with, and how a graph node resolves to them.
-//!
-//! A property resolves to one or more alternatives: a literal, a resource, a structured node,
-//! text with holes where deploy-time values go, `Absent`, or `Unknown(reason)`. Alternatives
-//! that come from `Fn::If` (or a `Fn::FindInMap` keyed by a deploy-time value) carry the
-//! facts they assume, and values whose facts contradict each other are never combined: so
-//! conditions are never enumerated as scenarios, yet an ARM64 image chosen under `IsArm` is
-//! never compared with an x86 instance type chosen under `!IsArm`.
+//! Resolution of CloudFormation values: `Ref`, `Fn::GetAtt`, `Fn::If` and conditions,
+//! `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::FindInMap`, parameter defaults and pseudo
+//! parameters, and whether a resource carries a name. Terraform plans load into the same
+//! shapes, so they resolve here too.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::rc::Rc;
 
 use typed_arena::Arena;
 
+use crate::graph::value::{Facts, V, Val, fill_holes, hole};
 use crate::graph::{Graph, names};
-use crate::load::cfn::getatt_parts;
-use crate::node::{Kind, Node, SubPart, sub_parts, truthiness};
+use crate::node::{Kind, Node, SubPart, sub_parts};
 use crate::source::Span;
 
-/// An assumption a value depends on: (`Condition` name or deploy-time input, value).
-pub type Fact = (Rc<str>, Rc<str>);
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Facts(Option<Rc<Vec<Fact>>>);
-
-impl Facts {
-    pub fn one(name: &str, value: &str) -> Facts {
-        Facts(Some(Rc::new(vec![(name.into(), value.into())])))
+/// The resource and attribute of a `Fn::GetAtt` argument: `[Res, Attr]` or `"Res.Attr"`.
+pub fn getatt_parts(arg: &Node) -> (Option<&str>, Option<&str>) {
+    match arg.items() {
+        [res, attr, ..] => (res.as_str(), attr.as_str()),
+        _ => match arg.as_str().and_then(|s| s.split_once('.')) {
+            Some((r, a)) => (Some(r), Some(a)),
+            None => (arg.as_str(), None),
+        },
     }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Fact> {
-        self.0.iter().flat_map(|v| v.iter())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_none()
-    }
-
-    /// Both sets of facts together, or `None` when they contradict each other.
-    pub fn merge(&self, other: &Facts) -> Option<Facts> {
-        let (Some(a), Some(b)) = (&self.0, &other.0) else {
-            return Some(if self.0.is_some() {
-                self.clone()
-            } else {
-                other.clone()
-            });
-        };
-        let mut out: Vec<Fact> = a.as_ref().clone();
-        for (k, v) in b.iter() {
-            match out.iter().find(|(k2, _)| k2 == k) {
-                Some((_, v2)) if v2 != v => return None,
-                Some(_) => {}
-                None => out.push((k.clone(), v.clone())),
-            }
-        }
-        Some(Facts(Some(Rc::new(out))))
-    }
-
-    /// What a set of alternatives that all hold assumes: the facts of one of them, or none
-    /// when two of them contradict each other (it holds under more than one scenario, such
-    /// as both branches of an `Fn::If`).
-    pub fn common<'a>(mut alternatives: impl Iterator<Item = &'a Facts>) -> Option<Facts> {
-        let first = alternatives.next()?.clone();
-        if first.is_empty() {
-            return Some(first);
-        }
-        for other in alternatives {
-            if other.is_empty() || first.merge(other).is_none() {
-                return Some(Facts::default());
-            }
-        }
-        Some(first)
-    }
-
-    /// "when IsArm is true and AWS::Region is eu-west-1"
-    pub fn describe(&self) -> Option<String> {
-        let parts: Vec<String> = self.iter().map(|(k, v)| format!("{k} is {v}")).collect();
-        (!parts.is_empty()).then(|| format!("when {}", parts.join(" and ")))
-    }
-}
-
-#[derive(Clone, Debug)]
-pub enum V<'g> {
-    Absent,
-    Unknown(Rc<str>),
-    Str(Cow<'g, str>, bool),
-    Bool(bool),
-    Node(&'g Node),
-    Resource(usize),
-    /// Text with holes: each hole is U+E000, its index, U+E001.
-    Text(Rc<str>, Rc<Vec<Val<'g>>>),
-    List(Rc<Vec<Val<'g>>>),
-}
-
-#[derive(Clone, Debug)]
-pub struct Val<'g> {
-    pub v: V<'g>,
-    /// Where the value is written (for labels and the primary span).
-    pub span: Option<Span>,
-    /// The resource the value was read from.
-    pub owner: Option<usize>,
-    pub facts: Facts,
-    /// Literal mapping keys a `Fn::FindInMap` used to reach this value (`arm64`, say).
-    pub keys: Option<Rc<Vec<String>>>,
-}
-
-impl<'g> Val<'g> {
-    pub fn new(v: V<'g>) -> Val<'g> {
-        Val {
-            v,
-            span: None,
-            owner: None,
-            facts: Facts::default(),
-            keys: None,
-        }
-    }
-
-    pub fn absent() -> Val<'g> {
-        Val::new(V::Absent)
-    }
-
-    pub fn unknown(reason: &str) -> Val<'g> {
-        Val::new(V::Unknown(reason.into()))
-    }
-
-    pub fn str(s: impl Into<Cow<'g, str>>) -> Val<'g> {
-        Val::new(V::Str(s.into(), false))
-    }
-
-    pub fn bool(b: bool) -> Val<'g> {
-        Val::new(V::Bool(b))
-    }
-
-    pub fn at(mut self, span: Span) -> Val<'g> {
-        self.span = Some(span);
-        self
-    }
-
-    pub fn owned_by(mut self, owner: Option<usize>) -> Val<'g> {
-        self.owner = self.owner.or(owner);
-        self
-    }
-
-    /// This value with more facts, or `None` if they contradict.
-    pub fn assuming(mut self, facts: &Facts) -> Option<Val<'g>> {
-        self.facts = self.facts.merge(facts)?;
-        Some(self)
-    }
-
-    pub fn is_absent(&self) -> bool {
-        matches!(self.v, V::Absent)
-    }
-
-    pub fn is_unknown(&self) -> bool {
-        matches!(self.v, V::Unknown(_))
-    }
-
-    pub fn as_str(&self) -> Option<&str> {
-        match &self.v {
-            V::Str(s, _) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The truth of a value used as a condition: `None` when unknown.
-    pub fn truth(&self) -> Option<bool> {
-        match &self.v {
-            V::Bool(b) => Some(*b),
-            V::Absent => Some(false),
-            V::Unknown(_) | V::Text(..) => None,
-            V::Str(s, plain) => Some(truthiness(s, *plain).unwrap_or(true)),
-            V::List(items) => Some(!items.is_empty()),
-            V::Node(_) | V::Resource(_) => Some(true),
-        }
-    }
-}
-
-/// Marks a hole in `V::Text`.
-pub fn hole(i: usize) -> String {
-    format!("\u{E000}{i}\u{E001}")
 }
 
 /// Resolution context: the graph, and an arena for trees parsed while evaluating (JSON text).
@@ -260,6 +103,10 @@ impl<'g> Ctx<'g> {
         }
         for v in &mut out {
             v.owner = v.owner.or(owner);
+            // Every value resolved here is written inside `node`, so inside `owner`.
+            if owner.is_some() {
+                v.site = owner;
+            }
             if v.span.is_none() {
                 v.span = Some(node.span.clone());
             }
@@ -428,6 +275,7 @@ impl<'g> Ctx<'g> {
         };
         Val {
             owner: Some(r),
+            site: Some(r),
             ..Val::new(V::Resource(r))
         }
         .at(span)
@@ -705,31 +553,77 @@ impl<'g> Ctx<'g> {
         }
         answer
     }
-}
 
-/// Replaces every hole in `text` by `f(index)`.
-pub fn fill_holes(text: &str, mut f: impl FnMut(usize) -> String) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('\u{E000}') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + '\u{E000}'.len_utf8()..];
-        match after.find('\u{E001}') {
-            Some(end) => {
-                out.push_str(&f(after[..end].parse().unwrap_or(usize::MAX)));
-                rest = &after[end + '\u{E001}'.len_utf8()..];
-            }
-            None => {
-                rest = after;
-            }
-        }
+    /// A copy of `node` with every intrinsic function in it resolved, for code that reads
+    /// plain trees (IAM policy documents): literals stay, `AWS::NoValue` drops the entry or
+    /// item, text with deploy-time parts keeps them as holes (U+E000 index U+E001), and a
+    /// value known only at deploy time, a resource (its name or ARN is), or one that differs
+    /// between alternatives becomes `Kind::Unknown`.
+    pub fn resolved_tree(&self, node: &'g Node, owner: Option<usize>, facts: &Facts) -> Node {
+        self.resolved_part(node, owner, facts)
+            .unwrap_or_else(|| Node::unknown(node.span.clone(), "no value"))
     }
-    out.push_str(rest);
-    out
-}
 
-impl fmt::Display for Facts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe().unwrap_or_default())
+    fn resolved_part(&self, node: &'g Node, owner: Option<usize>, facts: &Facts) -> Option<Node> {
+        if node.intrinsic().is_some() {
+            let vals = self.resolve(node, owner, facts);
+            let mut parts = vals.iter().map(|v| self.value_tree(v, &node.span));
+            let first = parts.next().flatten();
+            // Alternatives that differ (two branches of an `Fn::If`) are not one tree.
+            let same = |other: Option<Node>| match (&first, other) {
+                (Some(a), Some(b)) => a.kind == b.kind,
+                (None, None) => true,
+                _ => false,
+            };
+            return if parts.all(same) {
+                first
+            } else {
+                Some(Node::unknown(
+                    node.span.clone(),
+                    "differs between conditions",
+                ))
+            };
+        }
+        let span = node.span.clone();
+        Some(match &node.kind {
+            Kind::Map(entries) => Node::map(
+                span,
+                entries
+                    .iter()
+                    .filter_map(|e| {
+                        Some(crate::node::Entry {
+                            key: e.key.clone(),
+                            key_span: e.key_span.clone(),
+                            value: self.resolved_part(&e.value, owner, facts)?,
+                        })
+                    })
+                    .collect(),
+            ),
+            Kind::Seq(items) => Node {
+                span,
+                kind: Kind::Seq(
+                    items
+                        .iter()
+                        .filter_map(|i| self.resolved_part(i, owner, facts))
+                        .collect(),
+                ),
+            },
+            _ => node.clone(),
+        })
+    }
+
+    /// One resolved value as a tree; `None` for an absent one.
+    fn value_tree(&self, v: &Val<'g>, span: &Span) -> Option<Node> {
+        let unknown = |why: &str| Some(Node::unknown(span.clone(), why));
+        match &v.v {
+            V::Absent => None,
+            V::Str(s, plain) => Some(Node::scalar(span.clone(), s.as_ref(), *plain)),
+            V::Bool(b) => Some(Node::scalar(span.clone(), b.to_string(), true)),
+            V::Text(t, _) => Some(Node::scalar(span.clone(), t.as_ref(), false)),
+            V::Node(n) => self.resolved_part(n, v.owner, &v.facts),
+            V::Resource(_) => unknown("a resource's name or ARN, known at deploy time"),
+            V::Unknown(why) => unknown(why),
+            V::List(_) => unknown("a computed list"),
+        }
     }
 }
