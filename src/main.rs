@@ -62,6 +62,16 @@ struct Cli {
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
 
+    /// Also write a SARIF log to FILE, whatever `--format` prints: one run gives both the
+    /// annotations (`--format github`) and the log for code scanning.
+    #[arg(long, value_name = "FILE")]
+    sarif_file: Option<PathBuf>,
+
+    /// The directory SARIF file URIs are relative to [default: the git top level of the
+    /// working directory; outside a repository, URIs are absolute].
+    #[arg(long, value_name = "DIR")]
+    sarif_root: Option<PathBuf>,
+
     /// Settings file to use instead of the nearest `.ecslint.toml` (working directory or a
     /// parent). Options given here override the file's settings.
     #[arg(long, value_name = "FILE", global = true)]
@@ -71,6 +81,8 @@ struct Cli {
 const EXAMPLES: &str = "Examples:
   ecslint template.yaml                 lint one CloudFormation template
   ecslint infra/ --format sarif         lint a directory, SARIF for code scanning
+  ecslint infra/ --format github --sarif-file ecslint.sarif
+                                        annotations and a SARIF log from one run
   ecslint plan.json                     lint a Terraform plan (terraform show -json plan.out)
   ecslint rules                         list the rules
   ecslint explain ECS001                what a rule checks, and why
@@ -202,6 +214,13 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let report = lint::run(&cli.paths, &program, &opts);
+    let sarif = render::sarif::Options::for_run(&program, cli.sarif_root.as_deref());
+    if let Some(path) = &cli.sarif_file {
+        if let Err(e) = render::sarif::write_file(path, &report, &sarif) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
     let out = match cli.format {
         Format::Human => render::human::render(
             &report,
@@ -211,7 +230,7 @@ fn main() -> ExitCode {
             },
         ),
         Format::Json => render::json::render(&report),
-        Format::Sarif => render::sarif::render(&report, &render::RuleInfo::all(&program)),
+        Format::Sarif => render::sarif::render(&report, &sarif),
         Format::Github => render::github::render(&report, &render::RuleInfo::all(&program)),
     };
     let _ = std::io::stdout().write_all(out.as_bytes());
