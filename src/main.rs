@@ -215,11 +215,11 @@ fn main() -> ExitCode {
     }
     let report = lint::run(&cli.paths, &program, &opts);
     let sarif = render::sarif::Options::for_run(&program, cli.sarif_root.as_deref());
-    if let Some(path) = &cli.sarif_file {
-        if let Err(e) = render::sarif::write_file(path, &report, &sarif) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
+    if let Some(path) = &cli.sarif_file
+        && let Err(e) = render::sarif::write_file(path, &report, &sarif)
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
     }
     let out = match cli.format {
         Format::Human => render::human::render(
