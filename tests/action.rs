@@ -252,3 +252,60 @@ fn the_action_lints_what_a_pull_request_changed_in_one_run() {
     assert!(sarif.contains("\"results\": []"));
     let _ = std::fs::remove_dir_all(&r.dir);
 }
+
+/// A pull request as actions/checkout leaves it: a shallow clone of the merge commit. A file
+/// changed on the base branch after the pull request branched off is not the pull
+/// request's change, and is not linted.
+#[test]
+fn the_action_diffs_the_merge_commit_of_a_shallow_checkout() {
+    let upstream = repo("merge-upstream");
+    let d = &upstream.dir;
+    let firing = fixture("testdata/ECS002/fires/strategy-launch-template.yaml");
+    // The pull request's branch is `head`; the base branch moves on and changes old.yaml.
+    git(d, &["checkout", "-q", "-b", "base", &upstream.base]);
+    write(
+        d,
+        "infra/old.yaml",
+        &format!("{firing}\n# edited on the base branch\n"),
+    );
+    git(d, &["commit", "-qam", "base moves on"]);
+    let base = git(d, &["rev-parse", "HEAD"]);
+    git(d, &["merge", "-q", "--no-ff", "--no-edit", &upstream.head]);
+    let merge = git(d, &["rev-parse", "HEAD"]);
+
+    let clone_dir = d.with_file_name(format!("ecslint-action-merge-clone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&clone_dir);
+    let url = format!("file://{}", d.display());
+    let parent = clone_dir.parent().expect("temp dir");
+    git(
+        parent,
+        &[
+            "clone",
+            "-q",
+            "--depth=1",
+            "--branch=base",
+            &url,
+            &clone_dir.to_string_lossy(),
+        ],
+    );
+    assert_eq!(git(&clone_dir, &["rev-parse", "HEAD"]), merge);
+    let pr = Repo {
+        dir: clone_dir.clone(),
+        base,
+        head: upstream.head.clone(),
+    };
+    let step = action_run(
+        &pr,
+        &[("EVENT_NAME", "pull_request"), ("ECSLINT_PATHS", "infra")],
+    );
+    assert_eq!(step.code, Some(1), "{}", step.stdout);
+    let annotated: Vec<&str> = step
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("::warning file="))
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(annotated, ["infra/edited.yaml"], "{}", step.stdout);
+    let _ = std::fs::remove_dir_all(&clone_dir);
+    let _ = std::fs::remove_dir_all(d);
+}
