@@ -95,6 +95,16 @@ struct Cli {
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
 
+    /// Also write a SARIF log to FILE, whatever `--format` prints: one run gives both the
+    /// annotations (`--format github`) and the log for code scanning.
+    #[arg(long, value_name = "FILE")]
+    sarif_file: Option<PathBuf>,
+
+    /// The directory SARIF file URIs are relative to [default: the git top level of the
+    /// working directory; outside a repository, URIs are absolute].
+    #[arg(long, value_name = "DIR")]
+    sarif_root: Option<PathBuf>,
+
     /// Settings file to use instead of the nearest `.ecslint.toml` (working directory or a
     /// parent). Options given here override the file's settings.
     #[arg(long, value_name = "FILE", global = true)]
@@ -109,6 +119,8 @@ struct Cli {
 const EXAMPLES: &str = "Examples:
   ecslint template.yaml                 lint one CloudFormation template
   ecslint infra/ --format sarif         lint a directory, SARIF for code scanning
+  ecslint infra/ --format github --sarif-file ecslint.sarif
+                                        annotations and a SARIF log from one run
   ecslint plan.json                     lint a Terraform plan (terraform show -json plan.out)
   ecslint rules                         list the rules
   ecslint explain ECS001                what a rule checks, and why
@@ -433,6 +445,13 @@ fn main() -> ExitCode {
         let all_dirs = cli.paths.iter().all(|p| p.is_dir());
         eprint!("{}", render::human::nothing_checked(&paths, all_dirs));
     }
+    let sarif = render::sarif::Options::for_run(&program, cli.sarif_root.as_deref());
+    if let Some(path) = &cli.sarif_file
+        && let Err(e) = render::sarif::write_file(path, &report, &sarif)
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
     let out = match cli.format {
         _ if cli.statistics => match cli.format {
             Format::Json => ecslint::statistics::json(&report, &rule_infos(&program)),
@@ -444,7 +463,7 @@ fn main() -> ExitCode {
         }
         Format::Concise => render::concise::render(&report),
         Format::Json => render::json::render(&report),
-        Format::Sarif => render::sarif::render(&report, &rule_infos(&program)),
+        Format::Sarif => render::sarif::render(&report, &sarif),
         Format::Github => render::github::render(&report, &rule_infos(&program)),
     };
     let _ = std::io::stdout().write_all(out.as_bytes());
