@@ -95,6 +95,11 @@ struct Cli {
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
 
+    /// Write the report (in `--format`) to FILE instead of stdout; stdout then gets only the
+    /// summary line (none with `--quiet`).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output_file: Option<PathBuf>,
+
     /// Also write a SARIF log to FILE, whatever `--format` prints: one run gives both the
     /// annotations (`--format github`) and the log for code scanning.
     #[arg(long, value_name = "FILE")]
@@ -466,7 +471,20 @@ fn main() -> ExitCode {
         Format::Sarif => render::sarif::render(&report, &sarif),
         Format::Github => render::github::render(&report, &rule_infos(&program)),
     };
-    let _ = std::io::stdout().write_all(out.as_bytes());
+    match &cli.output_file {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, out) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            if !cli.quiet {
+                print(&render::human::summary(&report));
+            }
+        }
+        None => {
+            let _ = std::io::stdout().write_all(out.as_bytes());
+        }
+    }
     exit_code(&report, fail_level)
 }
 

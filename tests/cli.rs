@@ -1408,3 +1408,24 @@ fn trace_shows_what_each_step_of_a_rule_saw() {
     let unknown = ecslint(&["--trace", "NOPE001", "testdata/cli/clean.yaml"]);
     assert_eq!(unknown.code, 2);
 }
+
+#[test]
+fn output_file_takes_the_report_and_stdout_keeps_the_summary() {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.json");
+    let _ = std::fs::remove_file(&out);
+    let path = out.display().to_string();
+    let direct = ecslint(&["--format", "json", FINDING]);
+    let run = ecslint(&["--format", "json", "--output-file", &path, FINDING]);
+    assert_eq!(run.code, direct.code);
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("written"),
+        direct.stdout
+    );
+    assert_eq!(run.stdout, "1 warning in 1 file (1 checked)\n");
+    let quiet = ecslint(&["--format", "json", "-q", "-o", &path, FINDING]);
+    assert_eq!(quiet.stdout, "");
+    // A report that cannot be written is bad usage, not a silent success.
+    let run = ecslint(&["-o", "/nonexistent-dir/report.txt", FINDING]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
+}
