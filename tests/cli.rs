@@ -1429,3 +1429,35 @@ fn output_file_takes_the_report_and_stdout_keeps_the_summary() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
 }
+
+/// What a pre-commit hook run passes: every changed YAML and JSON file. Only the broken
+/// template fails the run; the AppSpec file and the workflow are skipped without a word.
+#[test]
+fn a_hook_run_fails_only_on_the_broken_template() {
+    let run = ecslint(&[
+        "testdata/load/skipped/appspec.yaml",
+        "testdata/load/skipped/github-workflow.yml",
+        "testdata/cli/malformed.yaml",
+    ]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: testdata/cli/malformed.yaml: invalid YAML"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("[testdata/cli/malformed.yaml:5:1]"),
+        "{}",
+        run.stderr
+    );
+    for skipped in ["appspec.yaml", "github-workflow.yml"] {
+        assert!(!run.stdout.contains(skipped), "{}", run.stdout);
+        assert!(!run.stderr.contains(skipped), "{}", run.stderr);
+    }
+    let without = ecslint(&[
+        "testdata/load/skipped/appspec.yaml",
+        "testdata/load/skipped/github-workflow.yml",
+    ]);
+    assert_eq!(without.code, 0, "{}{}", without.stdout, without.stderr);
+}
