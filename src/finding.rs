@@ -77,6 +77,25 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// Whether every location can be shown as a snippet (see `SourceFile::snippet_fits`).
+    fn snippet_fits(&self) -> bool {
+        self.source.snippet_fits(&self.span)
+            && self
+                .labels
+                .iter()
+                .all(|l| self.source.snippet_fits(&l.span))
+    }
+}
+
+/// Where a location is, for one whose line is too long to show.
+fn not_shown(source: &SourceFile, byte: usize) -> String {
+    format!(
+        "at {} (the line is too long to show)",
+        source.location(byte)
+    )
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -99,13 +118,19 @@ impl Diagnostic for Finding {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        let text = match (&self.help, &self.symptom) {
+        let mut text = match (&self.help, &self.symptom) {
             (Some(h), Some(s)) => format!("{h}\nprevents: {s}"),
             (Some(h), None) => h.clone(),
             (None, Some(s)) => format!("prevents: {s}"),
-            (None, None) => return None,
+            (None, None) => String::new(),
         };
-        Some(Box::new(text))
+        if !self.snippet_fits() {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&not_shown(&self.source, self.span.start));
+        }
+        (!text.is_empty()).then(|| Box::new(text) as Box<dyn fmt::Display>)
     }
 
     fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -115,10 +140,14 @@ impl Diagnostic for Finding {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source.text)
+        self.snippet_fits()
+            .then_some(&self.source.text as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.snippet_fits() {
+            return None;
+        }
         let primary = LabeledSpan::new_primary_with_span(None, self.span.clone());
         let others = self
             .labels
@@ -145,15 +174,29 @@ impl fmt::Display for FileError {
 
 impl std::error::Error for FileError {}
 
+impl FileError {
+    /// The location, when it can be shown as a snippet.
+    fn shown_span(&self) -> Option<&Span> {
+        self.span.as_ref().filter(|s| self.source.snippet_fits(s))
+    }
+}
+
 impl Diagnostic for FileError {
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.span
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let span = self
+            .span
             .as_ref()
+            .filter(|s| !self.source.snippet_fits(s))?;
+        Some(Box::new(not_shown(&self.source, span.start)))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.shown_span()
             .map(|_| &self.source.text as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span.clone()?;
+        let span = self.shown_span()?.clone();
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(None, span),
         )))
