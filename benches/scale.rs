@@ -1,7 +1,9 @@
-//! Prints how long each phase takes on a generated 10,000-resource template: parse (YAML →
-//! tree), graph (tree → resources, edges, indexes) and rules (every built-in rule), then how
-//! long 3,000 findings of one file take to render as human output and as JSON. Run with
-//! `cargo bench`. Figures, not assertions: these machines are shared and noisy.
+//! Prints how long each phase takes on generated templates of 1,000, 10,000 and 100,000
+//! resources: parse (YAML → tree), graph (tree → resources, edges, indexes) and rules (every
+//! built-in rule), with a ratio line per phase from one size to the next, marked when 10× the
+//! resources cost more than 12× the time; then how long 3,000 findings of one file take to
+//! render as human output and as JSON. Run with `cargo bench`. Figures, not assertions: these
+//! machines are shared and noisy.
 
 use std::fmt::Write;
 use std::time::{Duration, Instant};
@@ -110,9 +112,30 @@ fn per_rule(graph: &ecslint::graph::Graph) -> Vec<(String, Duration)> {
     out
 }
 
+/// Growth allowed from one size to the next (10× the resources): more means super-linear.
+const MAX_GROWTH: f64 = 12.0;
+
+/// A loud line for each phase that grew more than `MAX_GROWTH` times from one size to the
+/// next: (phase, time at the smaller size, time at the larger).
+fn growth(resources: (usize, usize), phases: &[(&str, Duration, Duration)]) {
+    for (phase, small, large) in phases {
+        let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-9);
+        let verdict = if ratio > MAX_GROWTH {
+            "  <-- SUPER-LINEAR"
+        } else {
+            ""
+        };
+        println!(
+            "ratio {phase} {} -> {} resources: {ratio:.1}x (linear is 10x, limit {MAX_GROWTH}x){verdict}",
+            resources.0, resources.1
+        );
+    }
+}
+
 fn main() {
     let program = Program::load(&[]).expect("built-in rules load");
-    for groups in [100, 1000] {
+    let mut previous: Option<(usize, [Duration; 4])> = None;
+    for groups in [100, 1000, 10_000] {
         let text = template(groups, 2);
         let bytes = text.len();
         let t0 = Instant::now();
@@ -135,9 +158,20 @@ fn main() {
             findings.len(),
             ms(t3 - t0),
         );
-        for (rule, d) in per_rule(&graph).iter().take(3) {
-            println!("  {rule}: {}", ms(*d));
+        // Each rule alone again would take minutes at 100,000 resources.
+        if groups <= 1000 {
+            for (rule, d) in per_rule(&graph).iter().take(3) {
+                println!("  {rule}: {}", ms(*d));
+            }
         }
+        let times = [t1 - t0, t2 - t1, t3 - t2, t3 - t0];
+        if let Some((n, before)) = previous {
+            let names = ["parse", "graph", "rules", "total"];
+            let phases: Vec<(&str, Duration, Duration)> =
+                (0..4).map(|i| (names[i], before[i], times[i])).collect();
+            growth((n, graph.resources.len()), &phases);
+        }
+        previous = Some((graph.resources.len(), times));
     }
     render_figures(&program);
 }

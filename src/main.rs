@@ -297,7 +297,15 @@ fn main() -> ExitCode {
             let handler = miette::GraphicalReportHandler::new_themed(theme(color));
             let mut out = String::new();
             for e in &errors {
-                let _ = handler.render_report(&mut out, e);
+                if e.source.snippet_fits(&e.span) {
+                    let _ = handler.render_report(&mut out, e);
+                } else {
+                    // miette cannot show a location on so long a line (see `snippet_fits`).
+                    let at = e.source.location(e.span.start);
+                    out.push_str(&format!(
+                        "  × {e}\n  at {at} (the line is too long to show)\n"
+                    ));
+                }
                 out.push('\n');
             }
             eprint!("{out}");

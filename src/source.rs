@@ -7,6 +7,10 @@ use std::sync::Arc;
 /// A byte range into a source text.
 pub type Span = Range<usize>;
 
+/// Longest line (in bytes) shown in a snippet; 4 columns a byte at most (tabs) stays far
+/// below miette's limit.
+pub const MAX_SNIPPET_LINE: usize = 4096;
+
 /// One input file, shared by the graph, the findings and the renderers.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -101,6 +105,33 @@ impl SourceFile {
         text.strip_suffix('\r').unwrap_or(text)
     }
 
+    /// Whether the lines a span starts and ends on are short enough to be shown as a snippet.
+    /// miette prints the whole line and pads to a column with a format width, which panics
+    /// past column 65,535 (a one-line JSON template); longer lines are named, not shown.
+    pub fn snippet_fits(&self, span: &Span) -> bool {
+        [span.start, span.end]
+            .iter()
+            .all(|&b| self.line_len(b) <= MAX_SNIPPET_LINE)
+    }
+
+    /// `path:line:column` of a byte offset, for a location shown without a snippet.
+    pub fn location(&self, byte: usize) -> String {
+        let (line, col) = self.line_col(byte);
+        format!("{}:{line}:{col}", self.path)
+    }
+
+    /// Length in bytes of the line holding a byte offset.
+    fn line_len(&self, byte: usize) -> usize {
+        let byte = byte.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        end - self.line_starts[line]
+    }
+
     /// Byte offset of a 1-based line and 1-based character column.
     pub fn byte_of_line_col(&self, line: usize, col: usize) -> usize {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
@@ -140,6 +171,18 @@ mod tests {
         );
         let open = SourceFile::new("t", "a\nb".to_string());
         assert_eq!((open.line_count(), open.line(2)), (2, "b"));
+    }
+
+    #[test]
+    fn only_short_lines_are_shown_as_snippets() {
+        let long = "x".repeat(MAX_SNIPPET_LINE + 1);
+        let src = SourceFile::new("t.json", format!("ab\n{long}\ncd"));
+        assert!(src.snippet_fits(&(0..2)));
+        assert!(!src.snippet_fits(&(3..4)));
+        assert!(!src.snippet_fits(&(0..5)));
+        let end = src.text.len();
+        assert!(src.snippet_fits(&(end - 1..end)));
+        assert_eq!(src.location(end - 1), "t.json:3:2");
     }
 
     #[test]

@@ -60,6 +60,12 @@ fn err(source: &Arc<SourceFile>, span: Span, msg: &str) -> RuleError {
 }
 
 pub fn program(p: &Program) -> Vec<RuleError> {
+    // Everything below, and evaluation, recurses over expressions: refuse the ones too deep
+    // for the stack first (the depth check itself uses no recursion).
+    let too_deep = depth(p);
+    if !too_deep.is_empty() {
+        return too_deep;
+    }
     let mut errors = Vec::new();
     let mut codes: HashMap<&str, &Rule> = HashMap::new();
     for r in &p.rules {
@@ -269,6 +275,130 @@ fn recursion(p: &Program, start: &Relation) -> Option<Span> {
         }
     }
     None
+}
+
+/// Deepest evaluation a rule or relation may need: expressions nested in one another, with
+/// the bodies of the relations they call counted in. Checking and evaluation recurse that
+/// deep, on threads with small stacks; 10,000 nested `not` or a chain of 4,000 relations
+/// would overflow them.
+pub const MAX_DEPTH: usize = 200;
+
+/// Errors for the rules and relations whose evaluation would nest deeper than `MAX_DEPTH`.
+fn depth(p: &Program) -> Vec<RuleError> {
+    let mut errors = Vec::new();
+    let depths = relation_depths(p);
+    // A chain of relations too deep is reported once, where it starts.
+    let mut called: HashSet<&str> = HashSet::new();
+    for rel in p.relations.values() {
+        children_deep(&rel.body, &mut |e| {
+            if let ExprKind::Call(name, _) = &e.kind {
+                called.insert(name);
+            }
+        });
+    }
+    let mut names: Vec<&String> = p.relations.keys().collect();
+    names.sort();
+    for name in names {
+        let rel = &p.relations[name];
+        if depths[name.as_str()] > MAX_DEPTH && !called.contains(name.as_str()) {
+            let msg = format!(
+                "relation `{}` nests more than {MAX_DEPTH} expressions and relation calls deep",
+                rel.name
+            );
+            errors.push(err(&rel.source, rel.span.clone(), &msg));
+        }
+    }
+    if !errors.is_empty() {
+        return errors;
+    }
+    for r in &p.rules {
+        for e in rule_exprs(r) {
+            if expr_depth(e, &depths) > MAX_DEPTH {
+                let msg =
+                    format!("expression nested more than {MAX_DEPTH} deep (relations included)");
+                errors.push(err(&r.source, e.span.clone(), &msg));
+            }
+        }
+    }
+    errors
+}
+
+fn rule_exprs(r: &Rule) -> Vec<&Expr> {
+    let mut out = Vec::new();
+    for step in &r.steps {
+        match step {
+            Step::Let { expr, .. } | Step::Where(expr) => out.push(expr),
+            Step::Deny(d) => {
+                out.push(&d.cond);
+                out.extend(&d.at);
+                out.extend(d.labels.iter().map(|(e, _)| e));
+            }
+        }
+    }
+    out
+}
+
+/// Depth of every relation, callees first, without recursion. A call back into a relation
+/// still being measured (recursion, reported by `recursion`) counts as depth 0.
+fn relation_depths(p: &Program) -> HashMap<&str, usize> {
+    let mut done: HashMap<&str, usize> = HashMap::new();
+    let mut names: Vec<&str> = p.relations.keys().map(String::as_str).collect();
+    names.sort();
+    for start in names {
+        // (relation, callees pushed yet): a relation is measured once its callees are.
+        let mut stack = vec![(start, false)];
+        let mut open: HashSet<&str> = HashSet::new();
+        while let Some((name, expanded)) = stack.pop() {
+            if done.contains_key(name) {
+                continue;
+            }
+            let body = &p.relations[name].body;
+            if expanded {
+                open.remove(name);
+                done.insert(name, expr_depth(body, &done));
+                continue;
+            }
+            open.insert(name);
+            stack.push((name, true));
+            let mut calls = Vec::new();
+            children_deep(body, &mut |e| {
+                if let ExprKind::Call(callee, _) = &e.kind
+                    && let Some((key, _)) = p.relations.get_key_value(callee)
+                    && !done.contains_key(key.as_str())
+                    && !open.contains(key.as_str())
+                {
+                    calls.push(key.as_str());
+                }
+            });
+            stack.extend(calls.into_iter().map(|c| (c, false)));
+        }
+    }
+    done
+}
+
+/// Nesting depth of an expression, a call counting the depth of its relation (`depths`;
+/// relations not there count 0).
+fn expr_depth(e: &Expr, depths: &HashMap<&str, usize>) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(e, 1)];
+    while let Some((e, d)) = stack.pop() {
+        let called = match &e.kind {
+            ExprKind::Call(name, _) => depths.get(name.as_str()).copied().unwrap_or(0),
+            _ => 0,
+        };
+        deepest = deepest.max(d + called);
+        stack.extend(children(e).into_iter().map(|c| (c, d + 1)));
+    }
+    deepest
+}
+
+/// Calls `f` on every expression inside `e`, at any depth, without recursion.
+fn children_deep<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        f(e);
+        stack.extend(children(e));
+    }
 }
 
 /// Calls `f` on `e` and every expression inside it.

@@ -53,6 +53,9 @@ impl ArgKey {
     }
 }
 
+/// Most values one expression may have.
+const MAX_VALUES: usize = 65_536;
+
 /// A set of values; never empty (`Absent` stands for nothing).
 pub type Vals<'g> = Vec<Val<'g>>;
 
@@ -70,7 +73,13 @@ impl<'a, 'g> Eval<'a, 'g> {
     }
 
     pub fn eval(&self, e: &Expr, env: &Env<'g>) -> Vals<'g> {
-        or_absent(self.eval_inner(e, env))
+        let vals = or_absent(self.eval_inner(e, env));
+        // Alternatives can multiply at each step (a diamond of relations doubles them per
+        // level): past this many the answer is unknown, so work stays bounded.
+        if vals.len() > MAX_VALUES {
+            return vec![Val::unknown("too many alternatives")];
+        }
+        vals
     }
 
     fn eval_inner(&self, e: &Expr, env: &Env<'g>) -> Vals<'g> {

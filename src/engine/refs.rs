@@ -75,6 +75,9 @@ pub fn referrers<'g>(ctx: &Ctx<'g>, v: Val<'g>, ty: Option<&str>, path: Option<&
         return vec![if v.is_unknown() { v } else { Val::absent() }];
     };
     let mut out = Vec::new();
+    // Each referrer once; a set, not a scan of `out`, so 1,000 services of one cluster do
+    // not cost a million comparisons.
+    let mut seen = std::collections::HashSet::new();
     for e in ctx.graph.edges_to(target) {
         if matches!(e.kind, EdgeKind::DependsOn) {
             continue;
@@ -83,10 +86,7 @@ pub fn referrers<'g>(ctx: &Ctx<'g>, v: Val<'g>, ty: Option<&str>, path: Option<&
         if ty.is_some_and(|t| from.rtype != t) || path.is_some_and(|p| !path_matches(p, &e.path)) {
             continue;
         }
-        if out
-            .iter()
-            .any(|x: &Val<'g>| matches!(x.v, V::Resource(r) if r == e.from))
-        {
+        if !seen.insert(e.from) {
             continue;
         }
         if let Some(val) = ctx.resource_val(e.from, from.id_span.clone(), &v.facts) {

@@ -478,17 +478,21 @@ impl<'g> Ctx<'g> {
             }
             return Vec::new();
         }
-        let mut combos: Vec<(Vec<Val<'g>>, Facts)> = vec![(Vec::new(), facts.clone())];
-        for alternatives in parts {
+        // Each combination is a chain of choices that shares its prefix with the combinations
+        // it was extended from: extending one is O(1), so n parts cost O(n), not O(n²).
+        let mut combos: Vec<(Option<Rc<Choice>>, Facts)> = vec![(None, facts.clone())];
+        for alternatives in &parts {
             let mut next = Vec::new();
             for (prefix, f) in &combos {
-                for alt in &alternatives {
+                for (i, alt) in alternatives.iter().enumerate() {
                     let Some(f2) = f.merge(&alt.facts) else {
                         continue;
                     };
-                    let mut p = prefix.clone();
-                    p.push(alt.clone());
-                    next.push((p, f2));
+                    let chain = Choice {
+                        alt: i,
+                        prev: prefix.clone(),
+                    };
+                    next.push((Some(Rc::new(chain)), f2));
                 }
             }
             if next.len() > MAX_ALTERNATIVES {
@@ -498,10 +502,17 @@ impl<'g> Ctx<'g> {
         }
         combos
             .into_iter()
-            .map(|(vals, f)| {
+            .map(|(chain, f)| {
+                let mut chosen = Vec::with_capacity(parts.len());
+                let mut link = chain.as_deref();
+                while let Some(c) = link {
+                    chosen.push(c.alt);
+                    link = c.prev.as_deref();
+                }
                 let mut text = String::new();
                 let mut holes = Vec::new();
-                for v in vals {
+                for (part, &i) in parts.iter().zip(chosen.iter().rev()) {
+                    let v = &part[i];
                     match &v.v {
                         V::Str(s, _) => text.push_str(s),
                         V::Absent => {}
@@ -624,6 +635,26 @@ impl<'g> Ctx<'g> {
             V::Resource(_) => unknown("a resource's name or ARN, known at deploy time"),
             V::Unknown(why) => unknown(why),
             V::List(_) => unknown("a computed list"),
+        }
+    }
+}
+
+/// One choice of a combination being built by `Ctx::concat`: the alternative taken for the
+/// latest part, and the choices for the parts before it.
+struct Choice {
+    alt: usize,
+    prev: Option<Rc<Choice>>,
+}
+
+/// Drops a chain link by link: the default drop would recurse once per part.
+impl Drop for Choice {
+    fn drop(&mut self) {
+        let mut prev = self.prev.take();
+        while let Some(rc) = prev {
+            match Rc::try_unwrap(rc) {
+                Ok(mut c) => prev = c.prev.take(),
+                Err(_) => break,
+            }
         }
     }
 }

@@ -152,12 +152,17 @@ pub fn load(path: &str, bytes: Vec<u8>) -> Outcome {
             let valid = e.utf8_error().valid_up_to();
             let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
             let source = SourceFile::new(path, prefix);
+            // Editors on Windows save UTF-16 with a byte-order mark; say so, not just "invalid".
+            let message = if e.as_bytes().starts_with(&[0xff, 0xfe])
+                || e.as_bytes().starts_with(&[0xfe, 0xff])
+            {
+                "the file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8"
+            } else {
+                "the file is not valid UTF-8"
+            };
             return Outcome::Failed {
                 source,
-                errors: vec![LoadError::at(
-                    "the file is not valid UTF-8".to_string(),
-                    valid..valid,
-                )],
+                errors: vec![LoadError::at(message.to_string(), valid..valid)],
             };
         }
     };

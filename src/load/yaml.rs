@@ -177,16 +177,18 @@ impl Builder<'_> {
                 self.finish(node, anchor)
             }
             Event::Alias(id) => {
-                let Some(node) = self.anchors.get(&id).cloned() else {
+                let Some(anchored) = self.anchors.get(&id) else {
                     return Err(LoadError::at("alias to an unknown anchor".to_string(), sp));
                 };
-                self.nodes += count(&node);
+                // Counted before it is copied: the copy that crosses the limit is never made.
+                self.nodes += count(anchored);
                 if self.nodes > MAX_NODES {
                     return Err(LoadError::at(
                         "YAML aliases expand to too many nodes".to_string(),
                         sp,
                     ));
                 }
+                let node = anchored.clone();
                 self.finish(node, 0)
             }
             Event::DocumentEnd => {
