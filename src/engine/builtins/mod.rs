@@ -7,6 +7,7 @@ pub mod all;
 pub mod any;
 pub mod capture;
 pub mod count;
+pub mod distinct;
 pub mod ecs_cluster;
 pub mod exists;
 pub mod iam_allows;
@@ -103,6 +104,7 @@ pub const ALL: &[Builtin] = &[
     user_data::BUILTIN,
     ecs_cluster::BUILTIN,
     subnet_egress::BUILTIN,
+    distinct::BUILTIN,
 ];
 
 pub fn find(name: &str) -> Option<&'static Builtin> {
