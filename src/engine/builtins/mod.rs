@@ -19,6 +19,8 @@ pub mod known;
 pub mod list;
 pub mod lower;
 pub mod minus;
+pub mod nacl_allows;
+pub mod nacl_denials;
 pub mod none;
 pub mod outputs;
 pub mod parameters;
@@ -105,6 +107,8 @@ pub const ALL: &[Builtin] = &[
     ecs_cluster::BUILTIN,
     subnet_egress::BUILTIN,
     distinct::BUILTIN,
+    nacl_allows::BUILTIN,
+    nacl_denials::BUILTIN,
 ];
 
 pub fn find(name: &str) -> Option<&'static Builtin> {
