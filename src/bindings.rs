@@ -199,6 +199,48 @@ const SG_RULE: &[Field] = &[
     f("cidr_ipv6", "CidrIpv6", Value),
 ];
 
+/// The inline rule blocks of `aws_network_acl` and `aws_default_network_acl`, split off as
+/// `AWS::EC2::NetworkAclEntry` resources; their block says the direction.
+macro_rules! nacl_block {
+    ($direction:expr) => {
+        &[
+            f("rule_no", "RuleNumber", Value),
+            f("rule_no", "Egress", Decode($direction)),
+            f("protocol", "Protocol", Value),
+            f("action", "RuleAction", Value),
+            f("cidr_block", "CidrBlock", Decode(non_empty)),
+            f("ipv6_cidr_block", "Ipv6CidrBlock", Decode(non_empty)),
+            f("from_port", "PortRange.From", Value),
+            f("to_port", "PortRange.To", Value),
+        ]
+    };
+}
+
+const NACL_BLOCKS: &[Child] = &[
+    Child {
+        tf: "ingress",
+        cfn: "AWS::EC2::NetworkAclEntry",
+        parent: "NetworkAclId",
+        fields: nacl_block!(inbound),
+    },
+    Child {
+        tf: "egress",
+        cfn: "AWS::EC2::NetworkAclEntry",
+        parent: "NetworkAclId",
+        fields: nacl_block!(outbound),
+    },
+];
+
+/// `Egress: false` for an entry of an `ingress` block.
+fn inbound(input: &Input) -> Option<Node> {
+    Some(Node::scalar(input.span.clone(), "false", true))
+}
+
+/// `Egress: true` for an entry of an `egress` block.
+fn outbound(input: &Input) -> Option<Node> {
+    Some(Node::scalar(input.span.clone(), "true", true))
+}
+
 pub static BINDINGS: &[Binding] = &[
     // ECS
     b(
@@ -778,6 +820,51 @@ pub static BINDINGS: &[Binding] = &[
                 "Filters",
                 Blocks(&[f("name", "Name", Value), f("values", "Values", List)]),
             ),
+        ],
+    ),
+    // Network ACLs (ECS013 and the `nacl_allows` built-in). `SubnetIds` (an ACL's inline
+    // associations) and `DefaultFor` (the VPC whose default ACL `aws_default_network_acl`
+    // manages) are not CloudFormation properties: CloudFormation has separate associations
+    // and cannot manage a default ACL.
+    Binding {
+        tf: "aws_network_acl",
+        cfn: "AWS::EC2::NetworkAcl",
+        fields: &[
+            f("vpc_id", "VpcId", Value),
+            f("subnet_ids", "SubnetIds", Computed(&List)),
+        ],
+        children: NACL_BLOCKS,
+    },
+    Binding {
+        tf: "aws_default_network_acl",
+        cfn: "AWS::EC2::NetworkAcl",
+        fields: &[
+            f("default_network_acl_id", "DefaultFor", Value),
+            f("subnet_ids", "SubnetIds", Computed(&List)),
+        ],
+        children: NACL_BLOCKS,
+    },
+    b(
+        "aws_network_acl_rule",
+        "AWS::EC2::NetworkAclEntry",
+        &[
+            f("network_acl_id", "NetworkAclId", Value),
+            f("rule_number", "RuleNumber", Value),
+            f("egress", "Egress", Value),
+            f("protocol", "Protocol", Value),
+            f("rule_action", "RuleAction", Value),
+            f("cidr_block", "CidrBlock", Decode(non_empty)),
+            f("ipv6_cidr_block", "Ipv6CidrBlock", Decode(non_empty)),
+            f("from_port", "PortRange.From", Value),
+            f("to_port", "PortRange.To", Value),
+        ],
+    ),
+    b(
+        "aws_network_acl_association",
+        "AWS::EC2::SubnetNetworkAclAssociation",
+        &[
+            f("subnet_id", "SubnetId", Value),
+            f("network_acl_id", "NetworkAclId", Value),
         ],
     ),
 ];

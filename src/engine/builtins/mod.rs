@@ -7,6 +7,7 @@ pub mod all;
 pub mod any;
 pub mod capture;
 pub mod count;
+pub mod distinct;
 pub mod ecs_cluster;
 pub mod exists;
 pub mod iam_allows;
@@ -18,6 +19,8 @@ pub mod known;
 pub mod list;
 pub mod lower;
 pub mod minus;
+pub mod nacl_allows;
+pub mod nacl_denials;
 pub mod none;
 pub mod outputs;
 pub mod parameters;
@@ -103,6 +106,9 @@ pub const ALL: &[Builtin] = &[
     user_data::BUILTIN,
     ecs_cluster::BUILTIN,
     subnet_egress::BUILTIN,
+    distinct::BUILTIN,
+    nacl_allows::BUILTIN,
+    nacl_denials::BUILTIN,
 ];
 
 pub fn find(name: &str) -> Option<&'static Builtin> {
