@@ -342,6 +342,16 @@ pub static BINDINGS: &[Binding] = &[
                     f("container_port", "ContainerPort", Value),
                 ]),
             ),
+            f(
+                "service_registries",
+                "ServiceRegistries",
+                Blocks(&[
+                    f("registry_arn", "RegistryArn", Value),
+                    f("container_name", "ContainerName", Value),
+                    f("container_port", "ContainerPort", Value),
+                    f("port", "Port", Value),
+                ]),
+            ),
         ],
     ),
     b(
@@ -867,7 +877,84 @@ pub static BINDINGS: &[Binding] = &[
             f("network_acl_id", "NetworkAclId", Value),
         ],
     ),
+    // Load balancers (ECS018, ECS019, ECS020); `aws_alb_*` are the provider's older names.
+    b("aws_lb_target_group", TARGET_GROUP, TARGET_GROUP_FIELDS),
+    b("aws_alb_target_group", TARGET_GROUP, TARGET_GROUP_FIELDS),
+    b("aws_lb_listener", LISTENER, LISTENER_FIELDS),
+    b("aws_alb_listener", LISTENER, LISTENER_FIELDS),
+    b("aws_lb_listener_rule", LISTENER_RULE, LISTENER_RULE_FIELDS),
+    b("aws_alb_listener_rule", LISTENER_RULE, LISTENER_RULE_FIELDS),
+    b("aws_lb", LOAD_BALANCER, LOAD_BALANCER_FIELDS),
+    b("aws_alb", LOAD_BALANCER, LOAD_BALANCER_FIELDS),
 ];
+
+const TARGET_GROUP: &str = "AWS::ElasticLoadBalancingV2::TargetGroup";
+const LISTENER: &str = "AWS::ElasticLoadBalancingV2::Listener";
+const LISTENER_RULE: &str = "AWS::ElasticLoadBalancingV2::ListenerRule";
+const LOAD_BALANCER: &str = "AWS::ElasticLoadBalancingV2::LoadBalancer";
+
+const TARGET_GROUP_FIELDS: &[Field] = &[
+    f("name", "Name", Value),
+    f("port", "Port", Value),
+    f("protocol", "Protocol", Value),
+    f("target_type", "TargetType", Value),
+    f("vpc_id", "VpcId", Value),
+    // CloudFormation spells the `health_check` block as flat `HealthCheck*` properties.
+    f("health_check", "HealthCheckPort", Decode(health_check_port)),
+];
+
+/// A listener's or rule's action: forward to one target group, or to several weighted ones.
+const LB_ACTION: &[Field] = &[
+    f("type", "Type", Value),
+    f("target_group_arn", "TargetGroupArn", Value),
+    f(
+        "forward",
+        "ForwardConfig",
+        Block(&[f(
+            "target_group",
+            "TargetGroups",
+            Blocks(&[
+                f("arn", "TargetGroupArn", Value),
+                f("weight", "Weight", Value),
+            ]),
+        )]),
+    ),
+];
+
+const LISTENER_FIELDS: &[Field] = &[
+    f("load_balancer_arn", "LoadBalancerArn", Value),
+    f("port", "Port", Value),
+    f("protocol", "Protocol", Value),
+    f("default_action", "DefaultActions", Blocks(LB_ACTION)),
+];
+
+const LISTENER_RULE_FIELDS: &[Field] = &[
+    f("listener_arn", "ListenerArn", Value),
+    f("priority", "Priority", Value),
+    f("action", "Actions", Blocks(LB_ACTION)),
+];
+
+const LOAD_BALANCER_FIELDS: &[Field] = &[
+    f("name", "Name", Value),
+    f("load_balancer_type", "Type", Value),
+    f("subnets", "Subnets", List),
+    f("security_groups", "SecurityGroups", List),
+];
+
+/// The `port` of a target group's `health_check` block (the provider plans `traffic-port`
+/// when it is not set, as CloudFormation defaults `HealthCheckPort`).
+pub fn health_check_port(input: &Input) -> Option<Node> {
+    let block = input.value.filter(|v| !v.is_null())?;
+    let item = match &block.kind {
+        Kind::Seq(items) => items.first()?,
+        Kind::Map(_) => block,
+        _ => return Some(block.clone()),
+    };
+    if item.intrinsic().is_some() || !item.is_map() {
+        return Some(item.clone());
+    }
+    item.get("port").filter(|p| !p.is_null()).cloned()
+}
 
 /// The binding of a Terraform type (`data.` prefixed for data sources).
 pub fn binding(tf: &str) -> Option<&'static Binding> {

@@ -69,6 +69,8 @@ pub struct Deny {
     pub help: Option<Text>,
     /// The named symptom this deny causes (`symptom NAME`).
     pub symptom: Option<String>,
+    /// This deny's severity when it differs from the rule's (`severity warning`).
+    pub severity: Option<Severity>,
     pub span: Span,
 }
 

@@ -256,6 +256,22 @@ mod tests {
     }
 
     #[test]
+    fn a_deny_may_be_milder_than_its_rule() {
+        let src = "rule TST001 s {\n  severity error\n  summary \"s\"\n  each x: T\n  deny x == 1\n  deny x == 2 severity warning message \"m\"\n}\n";
+        let program =
+            Program::from_sources(vec![("r/TST001-s.ecsl".into(), src.into())]).expect("loads");
+        let levels: Vec<Option<crate::finding::Severity>> = program.rules[0]
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                ast::Step::Deny(d) => Some(d.severity),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(levels, [None, Some(crate::finding::Severity::Warning)]);
+    }
+
+    #[test]
     fn each_deny_names_one_of_the_rules_symptoms() {
         let rule = |symptoms: &str, denies: &str| {
             format!(

@@ -301,6 +301,7 @@ impl Build<'_> {
             labels: Vec::new(),
             help: None,
             symptom: None,
+            severity: None,
             span,
         };
         for c in inner {
@@ -314,6 +315,9 @@ impl Build<'_> {
                     d.at_label = parts.next().map(|t| self.text(t));
                 }
                 G::symptom_clause => d.symptom = parts.next().map(|n| n.as_str().to_string()),
+                G::severity_clause => {
+                    d.severity = parts.next().and_then(|l| Severity::parse(l.as_str()))
+                }
                 G::label_clause => {
                     if let (Some(e), Some(t)) = (parts.next(), parts.next()) {
                         d.labels.push((self.expr(e), self.text(t)));

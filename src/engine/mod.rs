@@ -263,7 +263,7 @@ fn finding<'g>(
     };
     Finding {
         code: rule.code.clone(),
-        severity: rule.severity,
+        severity: deny.severity.unwrap_or(rule.severity),
         message,
         source: graph.source.clone(),
         span,

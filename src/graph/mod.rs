@@ -3,6 +3,7 @@
 //! rules see only this.
 
 pub mod base64_text;
+pub mod deps;
 pub mod json_text;
 pub mod names;
 pub mod resolve;

@@ -33,6 +33,8 @@ pub struct Ctx<'g> {
     /// level, end as unknown instead of overflowing the stack or running forever.
     pub depth: std::cell::Cell<usize>,
     pub work: std::cell::Cell<usize>,
+    /// What each resource waits for on creation, remembered per resource.
+    pub dependencies: crate::graph::deps::Dependencies,
 }
 
 /// Resolution deeper than this is a reference cycle (or absurd nesting).
@@ -47,6 +49,7 @@ impl<'g> Ctx<'g> {
             arena,
             depth: std::cell::Cell::new(0),
             work: std::cell::Cell::new(0),
+            dependencies: Default::default(),
         }
     }
 }

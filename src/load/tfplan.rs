@@ -183,9 +183,7 @@ impl<'a> Plan<'a> {
             ),
             None => (tf_key.clone(), attrs.clone()),
         };
-        let depends_on = config
-            .and_then(|c| c.get("depends_on"))
-            .map(|d| self.depends_on(&scope.levels, d));
+        let depends_on = self.all_depends_on(&scope.levels, config);
         out.push(Built {
             resource: Resource {
                 id: p.address.to_string(),
@@ -703,6 +701,23 @@ impl<'a> Plan<'a> {
             .range(prefix..)
             .next()
             .is_some_and(|(a, _)| a.starts_with(prefix))
+    }
+
+    /// A resource's own `depends_on` and those of the module calls it sits in (a module's
+    /// `depends_on` holds back every resource inside it), as one `DependsOn` list.
+    fn all_depends_on(&self, levels: &[Level<'a>], config: Option<&Node>) -> Option<Node> {
+        let own = config
+            .and_then(|c| c.get("depends_on"))
+            .map(|d| self.depends_on(levels, d));
+        let mut items: Vec<Node> = own.iter().flat_map(|d| d.items().to_vec()).collect();
+        let mut span = own.as_ref().map(|d| d.span.clone());
+        for (i, level) in levels.iter().enumerate().skip(1) {
+            if let Some(d) = level.call.and_then(|c| c.get("depends_on")) {
+                items.extend(self.depends_on(&levels[..i], d).items().iter().cloned());
+                span.get_or_insert_with(|| d.span.clone());
+            }
+        }
+        span.map(|span| seq(span, items))
     }
 
     /// `depends_on` addresses as a CloudFormation `DependsOn` list.

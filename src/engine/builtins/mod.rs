@@ -7,6 +7,7 @@ pub mod all;
 pub mod any;
 pub mod capture;
 pub mod count;
+pub mod depends_on_path;
 pub mod distinct;
 pub mod ecs_cluster;
 pub mod exists;
@@ -100,6 +101,7 @@ pub const ALL: &[Builtin] = &[
     type_of::BUILTIN,
     outputs::BUILTIN,
     parameters::BUILTIN,
+    depends_on_path::BUILTIN,
     iam_allows::BUILTIN,
     instance_arch::BUILTIN,
     image_arch::BUILTIN,
