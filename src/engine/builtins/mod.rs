@@ -23,6 +23,7 @@ pub mod outputs;
 pub mod parameters;
 pub mod refs;
 pub mod resources;
+pub mod sg_allows;
 pub mod subnet_egress;
 pub mod text;
 pub mod type_of;
@@ -103,6 +104,7 @@ pub const ALL: &[Builtin] = &[
     user_data::BUILTIN,
     ecs_cluster::BUILTIN,
     subnet_egress::BUILTIN,
+    sg_allows::BUILTIN,
 ];
 
 pub fn find(name: &str) -> Option<&'static Builtin> {

@@ -1,0 +1,349 @@
+//! The `sg_allows` built-in function; what it does is its `doc`.
+//!
+//! Three-valued throughout (`None` is unknown): a rule, group or peer that cannot be read makes
+//! the answer unknown unless another rule already allows the traffic, so a group whose rules
+//! are partly unknown is never reported as closed.
+
+use crate::engine::builtins::{ArgKind, Builtin, Vals, arg, field, flatten, items};
+use crate::engine::helpers::network::{Cidr, Ports, Protocol};
+use crate::engine::refs::{follow, referrers};
+use crate::graph::Provider;
+use crate::graph::resolve::Ctx;
+use crate::graph::value::{V, Val};
+
+pub const BUILTIN: Builtin = Builtin {
+    name: "sg_allows",
+    signature: "sg_allows(groups, \"ingress\"|\"egress\", \"protocol\", port, peer)",
+    args: &[
+        ArgKind::Value,
+        ArgKind::Literal,
+        ArgKind::Literal,
+        ArgKind::Value,
+        ArgKind::Value,
+    ],
+    min: 5,
+    max: 5,
+    aws: true,
+    doc: "do the security groups `groups` (all values together, as on one network interface) allow traffic of the protocol (`tcp`, `udp`, a number, `-1`) on the port (`443`, or a range `32768-65535`: any port of it) from (`ingress`) or to (`egress`) `peer`? `peer` is one place, all values together: CIDR strings, subnets (their CIDR), security groups (traffic from their members), prefix lists of the file and gateway VPC endpoints; `0.0.0.0/0` stands for public endpoints, which rules to private ranges do not reach. Reads inline rules, `AWS::EC2::SecurityGroupIngress`/`Egress` (Terraform `aws_security_group_rule`, `aws_vpc_security_group_*_rule`) and the allow-all egress a CloudFormation group without egress rules gets (a Terraform `aws_security_group` has none); unknown for groups, rules or peers it cannot see, and for no group at all (the VPC's default group)",
+    eval,
+};
+
+type Tri = Option<bool>;
+
+fn or(a: Tri, b: Tri) -> Tri {
+    match (a, b) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    }
+}
+
+fn and(a: Tri, b: Tri) -> Tri {
+    match (a, b) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Direction {
+    Ingress,
+    Egress,
+}
+
+fn eval<'g>(ctx: &Ctx<'g>, args: Vec<Vals<'g>>) -> Vals<'g> {
+    let literal = |i: usize| {
+        arg(&args, i)
+            .first()
+            .and_then(|v| v.as_str().map(str::to_ascii_lowercase))
+    };
+    let direction = match literal(1).as_deref() {
+        Some("ingress") => Direction::Ingress,
+        Some("egress") => Direction::Egress,
+        _ => return vec![Val::unknown("direction is neither ingress nor egress")],
+    };
+    let Some(protocol) = literal(2).as_deref().and_then(Protocol::parse) else {
+        return vec![Val::unknown("protocol not known")];
+    };
+    let groups = values(ctx, arg(&args, 0));
+    let place = Place::of(ctx, values(ctx, arg(&args, 4)));
+    arg(&args, 3)
+        .into_iter()
+        .map(|port| {
+            let verdict = port
+                .as_str()
+                .and_then(Ports::parse)
+                .and_then(|ports| {
+                    let query = Query {
+                        direction,
+                        protocol,
+                        ports,
+                        place: &place,
+                    };
+                    allows(ctx, &groups, &query)
+                });
+            let v = match verdict {
+                Some(b) => V::Bool(b),
+                None => V::Unknown("security group rules not all known".into()),
+            };
+            Val {
+                facts: port.facts.clone(),
+                ..Val::new(v)
+            }
+        })
+        .collect()
+}
+
+/// Every value of an argument, lists opened.
+fn values<'g>(ctx: &Ctx<'g>, vals: Vals<'g>) -> Vals<'g> {
+    vals.into_iter()
+        .flat_map(flatten)
+        .flat_map(|v| items(ctx, v))
+        .filter(|v| !v.is_absent())
+        .collect()
+}
+
+struct Query<'a> {
+    direction: Direction,
+    protocol: Protocol,
+    ports: Ports,
+    place: &'a Place,
+}
+
+/// The other end of the traffic: what it is known by.
+#[derive(Default)]
+struct Place {
+    groups: Vec<usize>,
+    /// Prefix lists and gateway endpoints (whose prefix list a Terraform rule names).
+    lists: Vec<usize>,
+    cidrs: Vec<Cidr>,
+    /// Some address of the place is not known (a subnet whose CIDR is computed).
+    cidrs_partial: bool,
+    /// Part of the place cannot be seen at all.
+    unknown: bool,
+}
+
+impl Place {
+    fn of<'g>(ctx: &Ctx<'g>, peers: Vals<'g>) -> Place {
+        let mut place = Place::default();
+        for peer in peers {
+            match &peer.v {
+                V::Resource(r) => match ctx.graph.resources[*r].rtype.as_str() {
+                    "AWS::EC2::SecurityGroup" => place.groups.push(*r),
+                    "AWS::EC2::Subnet" => place.add_cidrs(ctx, field(ctx, &peer, "CidrBlock")),
+                    "AWS::EC2::PrefixList" => {
+                        place.lists.push(*r);
+                        place.add_cidrs(ctx, entry_cidrs(ctx, &peer));
+                    }
+                    "AWS::EC2::VPCEndpoint" => place.lists.push(*r),
+                    _ => place.unknown = true,
+                },
+                V::Str(s, _) => match Cidr::parse(s) {
+                    Some(c) => place.cidrs.push(c),
+                    None => place.unknown = true,
+                },
+                _ => place.unknown = true,
+            }
+        }
+        place
+    }
+
+    fn add_cidrs<'g>(&mut self, ctx: &Ctx<'g>, vals: Vals<'g>) {
+        for v in values(ctx, vals) {
+            match v.as_str().and_then(Cidr::parse) {
+                Some(c) => self.cidrs.push(c),
+                None => self.cidrs_partial = true,
+            }
+        }
+    }
+
+    /// Does a rule's CIDR block take in this place?
+    fn in_block(&self, block: &Cidr) -> Tri {
+        let mut verdict = Some(false);
+        for c in &self.cidrs {
+            let v = if block.contains(c) {
+                Some(true)
+            } else if !block.overlaps(c) {
+                Some(false)
+            } else if c.is_any() && block.is_private() {
+                // `0.0.0.0/0` as a place stands for public endpoints.
+                Some(false)
+            } else {
+                None
+            };
+            verdict = or(verdict, v);
+        }
+        if self.cidrs.is_empty() || self.cidrs_partial {
+            // Members of groups, or addresses not known: only an any-address block surely
+            // takes them in.
+            verdict = or(verdict, if block.is_any() { Some(true) } else { None });
+        }
+        self.settle(verdict)
+    }
+
+    /// Unknown instead of false when part of the place cannot be seen.
+    fn settle(&self, verdict: Tri) -> Tri {
+        if verdict == Some(false) && self.unknown {
+            None
+        } else {
+            verdict
+        }
+    }
+}
+
+/// The CIDR blocks of a prefix list's `Entries`.
+fn entry_cidrs<'g>(ctx: &Ctx<'g>, list: &Val<'g>) -> Vals<'g> {
+    field(ctx, list, "Entries")
+        .into_iter()
+        .flat_map(|e| items(ctx, e))
+        .flat_map(|e| field(ctx, &e, "Cidr"))
+        .collect()
+}
+
+/// Do these groups together allow the traffic?
+fn allows<'g>(ctx: &Ctx<'g>, groups: &[Val<'g>], q: &Query<'_>) -> Tri {
+    if groups.is_empty() {
+        return None; // the VPC's default group, not in the file
+    }
+    let mut verdict = Some(false);
+    for g in groups {
+        let found: Vals<'g> = follow(ctx, g.clone(), Some("AWS::EC2::SecurityGroup"));
+        for group in found {
+            verdict = or(verdict, group_allows(ctx, &group, q));
+            if verdict == Some(true) {
+                return verdict;
+            }
+        }
+    }
+    verdict
+}
+
+fn group_allows<'g>(ctx: &Ctx<'g>, group: &Val<'g>, q: &Query<'_>) -> Tri {
+    let V::Resource(_) = group.v else {
+        return if group.is_absent() { Some(false) } else { None };
+    };
+    let (inline, standalone) = match q.direction {
+        Direction::Ingress => ("SecurityGroupIngress", "AWS::EC2::SecurityGroupIngress"),
+        Direction::Egress => ("SecurityGroupEgress", "AWS::EC2::SecurityGroupEgress"),
+    };
+    let mut rules: Vals<'g> = Vec::new();
+    for alternative in field(ctx, group, inline) {
+        let listed = items(ctx, alternative);
+        // CloudFormation gives a group created without egress rules (in any alternative of
+        // an `Fn::If`) an allow-all egress rule, IPv4 and IPv6; the Terraform provider
+        // removes that rule when it creates the group.
+        if q.direction == Direction::Egress
+            && listed.iter().all(Val::is_absent)
+            && ctx.graph.provider == Provider::CloudFormation
+        {
+            return Some(true);
+        }
+        rules.extend(listed);
+    }
+    rules.extend(referrers(ctx, group.clone(), Some(standalone), Some("GroupId")));
+    if q.direction == Direction::Ingress {
+        rules.extend(referrers(ctx, group.clone(), Some(standalone), Some("GroupName")));
+    }
+    let mut verdict = Some(false);
+    for rule in rules.iter().filter(|r| !r.is_absent()) {
+        verdict = or(verdict, rule_allows(ctx, rule, q));
+        if verdict == Some(true) {
+            break;
+        }
+    }
+    verdict
+}
+
+/// Does one rule (an inline rule object or a standalone rule resource) allow the traffic?
+fn rule_allows<'g>(ctx: &Ctx<'g>, rule: &Val<'g>, q: &Query<'_>) -> Tri {
+    if rule.is_unknown() {
+        return None;
+    }
+    let mut verdict = Some(false);
+    for proto in field(ctx, rule, "IpProtocol") {
+        let Some(proto) = scalar(&proto).and_then(|p| Protocol::parse(&p)) else {
+            verdict = or(verdict, None);
+            continue;
+        };
+        if !proto.covers(q.protocol) {
+            continue;
+        }
+        let ports = if proto == Protocol::All || !q.protocol.has_ports() {
+            Some(true)
+        } else {
+            rule_ports(ctx, rule).map(|p| p.overlaps(&q.ports))
+        };
+        verdict = or(verdict, and(ports, peer_matches(ctx, rule, q.place)));
+    }
+    verdict
+}
+
+fn scalar(v: &Val<'_>) -> Option<String> {
+    match &v.v {
+        V::Str(s, _) => Some(s.to_string()),
+        V::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn rule_ports<'g>(ctx: &Ctx<'g>, rule: &Val<'g>) -> Option<Ports> {
+    let port = |key: &str| -> Option<i64> {
+        let vals = field(ctx, rule, key);
+        let [one] = vals.as_slice() else { return None };
+        scalar(one)?.trim().parse().ok()
+    };
+    Ports::of_rule(port("FromPort")?, port("ToPort")?)
+}
+
+/// Does the peer of a rule (CIDR, group, prefix list) take in the place?
+fn peer_matches<'g>(ctx: &Ctx<'g>, rule: &Val<'g>, place: &Place) -> Tri {
+    let mut verdict = Some(false);
+    let mut named = false;
+    for key in ["CidrIp", "CidrIpv6"] {
+        for v in values(ctx, field(ctx, rule, key)) {
+            named = true;
+            let v = match v.as_str().and_then(Cidr::parse) {
+                Some(block) => place.in_block(&block),
+                None => None,
+            };
+            verdict = or(verdict, v);
+        }
+    }
+    for key in [
+        "SourceSecurityGroupId",
+        "DestinationSecurityGroupId",
+        "SourceSecurityGroupName",
+    ] {
+        for v in values(ctx, field(ctx, rule, key)) {
+            named = true;
+            for g in follow(ctx, v, Some("AWS::EC2::SecurityGroup")) {
+                let v = match g.v {
+                    V::Resource(r) => place.settle(Some(place.groups.contains(&r))),
+                    _ => None,
+                };
+                verdict = or(verdict, v);
+            }
+        }
+    }
+    for key in ["SourcePrefixListId", "DestinationPrefixListId"] {
+        for v in values(ctx, field(ctx, rule, key)) {
+            named = true;
+            let v = match v.v {
+                V::Resource(r) if place.lists.contains(&r) => Some(true),
+                V::Resource(r) if ctx.graph.resources[r].rtype == "AWS::EC2::PrefixList" => {
+                    let mut in_list = Some(false);
+                    for c in values(ctx, entry_cidrs(ctx, &v)) {
+                        let c = c.as_str().and_then(Cidr::parse);
+                        in_list = or(in_list, c.and_then(|c| place.in_block(&c)));
+                    }
+                    in_list
+                }
+                // A prefix list by ID, or a gateway endpoint's list facing another place.
+                _ => None,
+            };
+            verdict = or(verdict, v);
+        }
+    }
+    if named { verdict } else { None }
+}
