@@ -190,14 +190,26 @@ const STANDALONE_ROUTE: &[Field] = route_fields!(
     f("route_table_id", "RouteTableId", Value)
 );
 
-const SG_RULE: &[Field] = &[
-    f("security_group_id", "GroupId", Value),
-    f("ip_protocol", "IpProtocol", Value),
-    f("from_port", "FromPort", Value),
-    f("to_port", "ToPort", Value),
-    f("cidr_ipv4", "CidrIp", Value),
-    f("cidr_ipv6", "CidrIpv6", Value),
-];
+/// `aws_vpc_security_group_ingress_rule` / `egress_rule`; `$group` and `$list` name the peer
+/// group and prefix list as CloudFormation spells them for the direction.
+macro_rules! sg_rule_fields {
+    ($group:literal, $list:literal) => {
+        &[
+            f("security_group_id", "GroupId", Value),
+            f("ip_protocol", "IpProtocol", Value),
+            f("from_port", "FromPort", Value),
+            f("to_port", "ToPort", Value),
+            f("cidr_ipv4", "CidrIp", Value),
+            f("cidr_ipv6", "CidrIpv6", Value),
+            f("referenced_security_group_id", $group, Value),
+            f("prefix_list_id", $list, Value),
+        ]
+    };
+}
+
+const SG_INGRESS_RULE: &[Field] = sg_rule_fields!("SourceSecurityGroupId", "SourcePrefixListId");
+const SG_EGRESS_RULE: &[Field] =
+    sg_rule_fields!("DestinationSecurityGroupId", "DestinationPrefixListId");
 
 pub static BINDINGS: &[Binding] = &[
     // ECS
@@ -686,12 +698,12 @@ pub static BINDINGS: &[Binding] = &[
     b(
         "aws_vpc_security_group_egress_rule",
         "AWS::EC2::SecurityGroupEgress",
-        SG_RULE,
+        SG_EGRESS_RULE,
     ),
     b(
         "aws_vpc_security_group_ingress_rule",
         "AWS::EC2::SecurityGroupIngress",
-        SG_RULE,
+        SG_INGRESS_RULE,
     ),
     // Other services the rules follow
     b(
@@ -780,7 +792,96 @@ pub static BINDINGS: &[Binding] = &[
             ),
         ],
     ),
+    // ECS012, ECS015: security group rules, load balancers and prefix lists. An
+    // `aws_security_group_rule` of `type = "egress"` is an `AWS::EC2::SecurityGroupEgress`
+    // (`cfn_type`); its `source_security_group_id` is then the destination.
+    b(
+        "aws_security_group_rule",
+        "AWS::EC2::SecurityGroupIngress",
+        &[
+            f("security_group_id", "GroupId", Value),
+            f("protocol", "IpProtocol", Value),
+            f("from_port", "FromPort", Value),
+            f("to_port", "ToPort", Value),
+            f("cidr_blocks", "CidrIp", List),
+            f("ipv6_cidr_blocks", "CidrIpv6", List),
+            f(
+                "source_security_group_id",
+                "SourceSecurityGroupId",
+                Decode(non_empty),
+            ),
+            f("prefix_list_ids", "SourcePrefixListId", List),
+        ],
+    ),
+    b("aws_lb", "AWS::ElasticLoadBalancingV2::LoadBalancer", LOAD_BALANCER),
+    b("aws_alb", "AWS::ElasticLoadBalancingV2::LoadBalancer", LOAD_BALANCER),
+    b("aws_lb_target_group", "AWS::ElasticLoadBalancingV2::TargetGroup", TARGET_GROUP),
+    b("aws_alb_target_group", "AWS::ElasticLoadBalancingV2::TargetGroup", TARGET_GROUP),
+    b("aws_lb_listener", "AWS::ElasticLoadBalancingV2::Listener", LISTENER),
+    b("aws_alb_listener", "AWS::ElasticLoadBalancingV2::Listener", LISTENER),
+    b(
+        "aws_ec2_managed_prefix_list",
+        "AWS::EC2::PrefixList",
+        &[
+            f("name", "PrefixListName", Value),
+            f("address_family", "AddressFamily", Value),
+            f("entry", "Entries", Blocks(&[f("cidr", "Cidr", Value)])),
+        ],
+    ),
 ];
+
+const LOAD_BALANCER: &[Field] = &[
+    f("name", "Name", Value),
+    f("load_balancer_type", "Type", Value),
+    f("security_groups", "SecurityGroups", Computed(&List)),
+    f("subnets", "Subnets", Computed(&List)),
+    f(
+        "subnet_mapping",
+        "SubnetMappings",
+        Blocks(&[f("subnet_id", "SubnetId", Value)]),
+    ),
+];
+
+const TARGET_GROUP: &[Field] = &[
+    f("name", "Name", Value),
+    f("port", "Port", Value),
+    f("protocol", "Protocol", Value),
+    f("target_type", "TargetType", Value),
+    f("vpc_id", "VpcId", Value),
+];
+
+const LISTENER: &[Field] = &[
+    f("load_balancer_arn", "LoadBalancerArn", Value),
+    f("port", "Port", Value),
+    f("protocol", "Protocol", Value),
+    f(
+        "default_action",
+        "DefaultActions",
+        Blocks(&[
+            f("type", "Type", Value),
+            f("target_group_arn", "TargetGroupArn", Decode(non_empty)),
+            f(
+                "forward",
+                "ForwardConfig",
+                Block(&[f(
+                    "target_group",
+                    "TargetGroups",
+                    Blocks(&[f("arn", "TargetGroupArn", Value)]),
+                )]),
+            ),
+        ]),
+    ),
+];
+
+/// The CloudFormation type of one Terraform resource: the binding's, except for a type that
+/// stands for one of several by an attribute (`aws_security_group_rule`'s `type`).
+pub fn cfn_type(b: &Binding, attrs: &Node) -> &'static str {
+    if b.tf == "aws_security_group_rule" && attrs.get("type").and_then(Node::as_str) == Some("egress")
+    {
+        return "AWS::EC2::SecurityGroupEgress";
+    }
+    b.cfn
+}
 
 /// The binding of a Terraform type (`data.` prefixed for data sources).
 pub fn binding(tf: &str) -> Option<&'static Binding> {
