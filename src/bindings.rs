@@ -813,12 +813,36 @@ pub static BINDINGS: &[Binding] = &[
             f("prefix_list_ids", "SourcePrefixListId", List),
         ],
     ),
-    b("aws_lb", "AWS::ElasticLoadBalancingV2::LoadBalancer", LOAD_BALANCER),
-    b("aws_alb", "AWS::ElasticLoadBalancingV2::LoadBalancer", LOAD_BALANCER),
-    b("aws_lb_target_group", "AWS::ElasticLoadBalancingV2::TargetGroup", TARGET_GROUP),
-    b("aws_alb_target_group", "AWS::ElasticLoadBalancingV2::TargetGroup", TARGET_GROUP),
-    b("aws_lb_listener", "AWS::ElasticLoadBalancingV2::Listener", LISTENER),
-    b("aws_alb_listener", "AWS::ElasticLoadBalancingV2::Listener", LISTENER),
+    b(
+        "aws_lb",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        LOAD_BALANCER,
+    ),
+    b(
+        "aws_alb",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        LOAD_BALANCER,
+    ),
+    b(
+        "aws_lb_target_group",
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        TARGET_GROUP,
+    ),
+    b(
+        "aws_alb_target_group",
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        TARGET_GROUP,
+    ),
+    b(
+        "aws_lb_listener",
+        "AWS::ElasticLoadBalancingV2::Listener",
+        LISTENER,
+    ),
+    b(
+        "aws_alb_listener",
+        "AWS::ElasticLoadBalancingV2::Listener",
+        LISTENER,
+    ),
     b(
         "aws_ec2_managed_prefix_list",
         "AWS::EC2::PrefixList",
@@ -876,7 +900,8 @@ const LISTENER: &[Field] = &[
 /// The CloudFormation type of one Terraform resource: the binding's, except for a type that
 /// stands for one of several by an attribute (`aws_security_group_rule`'s `type`).
 pub fn cfn_type(b: &Binding, attrs: &Node) -> &'static str {
-    if b.tf == "aws_security_group_rule" && attrs.get("type").and_then(Node::as_str) == Some("egress")
+    if b.tf == "aws_security_group_rule"
+        && attrs.get("type").and_then(Node::as_str) == Some("egress")
     {
         return "AWS::EC2::SecurityGroupEgress";
     }

@@ -71,18 +71,15 @@ fn eval<'g>(ctx: &Ctx<'g>, args: Vec<Vals<'g>>) -> Vals<'g> {
     arg(&args, 3)
         .into_iter()
         .map(|port| {
-            let verdict = port
-                .as_str()
-                .and_then(Ports::parse)
-                .and_then(|ports| {
-                    let query = Query {
-                        direction,
-                        protocol,
-                        ports,
-                        place: &place,
-                    };
-                    allows(ctx, &groups, &query)
-                });
+            let verdict = port.as_str().and_then(Ports::parse).and_then(|ports| {
+                let query = Query {
+                    direction,
+                    protocol,
+                    ports,
+                    place: &place,
+                };
+                allows(ctx, &groups, &query)
+            });
             let v = match verdict {
                 Some(b) => V::Bool(b),
                 None => V::Unknown("security group rules not all known".into()),
@@ -241,9 +238,19 @@ fn group_allows<'g>(ctx: &Ctx<'g>, group: &Val<'g>, q: &Query<'_>) -> Tri {
         }
         rules.extend(listed);
     }
-    rules.extend(referrers(ctx, group.clone(), Some(standalone), Some("GroupId")));
+    rules.extend(referrers(
+        ctx,
+        group.clone(),
+        Some(standalone),
+        Some("GroupId"),
+    ));
     if q.direction == Direction::Ingress {
-        rules.extend(referrers(ctx, group.clone(), Some(standalone), Some("GroupName")));
+        rules.extend(referrers(
+            ctx,
+            group.clone(),
+            Some(standalone),
+            Some("GroupName"),
+        ));
     }
     let mut verdict = Some(false);
     for rule in rules.iter().filter(|r| !r.is_absent()) {

@@ -227,7 +227,11 @@ mod tests {
         assert!(Ports::of_rule(-1, -1).expect("all").overlaps(&https));
         assert!(!Ports::of_rule(80, 80).expect("80").overlaps(&https));
         let dynamic = Ports::parse("32768-65535").expect("a range");
-        assert!(Ports::of_rule(32768, 61000).expect("some").overlaps(&dynamic));
+        assert!(
+            Ports::of_rule(32768, 61000)
+                .expect("some")
+                .overlaps(&dynamic)
+        );
         assert!(!Ports::of_rule(8080, 8080).expect("8080").overlaps(&dynamic));
         assert_eq!(Ports::parse("70000"), None);
     }
