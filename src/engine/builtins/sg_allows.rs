@@ -354,3 +354,214 @@ fn peer_matches<'g>(ctx: &Ctx<'g>, rule: &Val<'g>, place: &Place) -> Tri {
     }
     if named { verdict } else { None }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::builtins::call;
+    use crate::graph::resolve::Ctx;
+    use crate::graph::value::{V, Val};
+    use crate::load::{Outcome, load};
+
+    const TEMPLATE: &str = "Parameters:
+  SharedGroup:
+    Type: AWS::EC2::SecurityGroup::Id
+Resources:
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: vpc-1, CidrBlock: 10.0.1.0/24}
+  OtherSubnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: vpc-1, CidrBlock: 192.168.0.0/24}
+  Open:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: no egress rules}
+  DatabaseOnly:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: postgres out
+      SecurityGroupEgress:
+        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, CidrIp: 10.0.0.0/16}
+  Loopback:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: nothing out
+      SecurityGroupEgress:
+        - {IpProtocol: '-1', CidrIp: 127.0.0.1/32}
+  SomePublic:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: one public range
+      SecurityGroupEgress:
+        - {IpProtocol: 6, FromPort: 443, ToPort: 443, CidrIp: 52.0.0.0/8}
+  V6Only:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: IPv6 out
+      SecurityGroupEgress:
+        - {IpProtocol: '-1', CidrIpv6: '::/0'}
+  ByPrefixList:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: S3 out
+      SecurityGroupEgress:
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, DestinationPrefixListId: pl-6da54004}
+  Balancer:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: load balancer}
+  Tasks:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: tasks
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 8080, ToPort: 8080, CidrIp: 10.0.0.0/16}
+  TasksFromBalancer:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !GetAtt Tasks.GroupId
+      IpProtocol: tcp
+      FromPort: 32768
+      ToPort: 61000
+      SourceSecurityGroupId: !Ref Balancer
+";
+
+    fn with_graph(test: impl FnOnce(&Ctx<'_>)) {
+        let Outcome::Loaded { graph, .. } = load("t.yaml", TEMPLATE.as_bytes().to_vec()) else {
+            panic!("loads")
+        };
+        let arena = typed_arena::Arena::new();
+        test(&Ctx::new(&graph, &arena));
+    }
+
+    fn res<'g>(ctx: &Ctx<'g>, id: &str) -> Val<'g> {
+        let r = ctx.graph.resource(id).expect("a resource");
+        Val {
+            owner: Some(r),
+            ..Val::new(V::Resource(r))
+        }
+    }
+
+    /// `sg_allows(group, direction, "tcp", port, peer)`: Some(bool), or None when unknown.
+    fn allows<'g>(
+        ctx: &Ctx<'g>,
+        group: Val<'g>,
+        dir: &str,
+        port: &'g str,
+        peer: Vec<Val<'g>>,
+    ) -> Option<bool> {
+        let out = call(
+            ctx,
+            "sg_allows",
+            vec![
+                vec![group],
+                vec![Val::str(dir.to_string())],
+                vec![Val::str("tcp")],
+                vec![Val::str(port)],
+                peer,
+            ],
+        );
+        match out.as_slice() {
+            [v] => match v.v {
+                V::Bool(b) => Some(b),
+                V::Unknown(_) => None,
+                _ => panic!("a truth value"),
+            },
+            _ => panic!("one value"),
+        }
+    }
+
+    #[test]
+    fn a_cloudformation_group_without_egress_rules_allows_all_egress() {
+        with_graph(|ctx| {
+            let anywhere = vec![Val::str("0.0.0.0/0")];
+            assert_eq!(
+                allows(ctx, res(ctx, "Open"), "egress", "443", anywhere),
+                Some(true)
+            );
+        });
+    }
+
+    #[test]
+    fn egress_to_other_ports_or_private_ranges_does_not_reach_public_endpoints() {
+        with_graph(|ctx| {
+            for group in ["DatabaseOnly", "Loopback", "V6Only"] {
+                let anywhere = vec![Val::str("0.0.0.0/0")];
+                assert_eq!(
+                    allows(ctx, res(ctx, group), "egress", "443", anywhere),
+                    Some(false),
+                    "{group}"
+                );
+            }
+        });
+    }
+
+    #[test]
+    fn what_cannot_be_seen_is_unknown() {
+        with_graph(|ctx| {
+            let anywhere = || vec![Val::str("0.0.0.0/0")];
+            // A public range that may or may not hold the endpoint; a prefix list by ID.
+            assert_eq!(
+                allows(ctx, res(ctx, "SomePublic"), "egress", "443", anywhere()),
+                None
+            );
+            assert_eq!(
+                allows(ctx, res(ctx, "ByPrefixList"), "egress", "443", anywhere()),
+                None
+            );
+            // A group given as a parameter.
+            let param = Val::unknown("parameter without default");
+            assert_eq!(allows(ctx, param, "egress", "443", anywhere()), None);
+            // No group at all: the VPC's default group.
+            assert_eq!(
+                allows(ctx, Val::absent(), "egress", "443", anywhere()),
+                None
+            );
+        });
+    }
+
+    #[test]
+    fn ingress_from_subnets_by_cidr_containment() {
+        with_graph(|ctx| {
+            let tasks = || res(ctx, "Tasks");
+            assert_eq!(
+                allows(ctx, tasks(), "ingress", "8080", vec![res(ctx, "Subnet")]),
+                Some(true)
+            );
+            assert_eq!(
+                allows(
+                    ctx,
+                    tasks(),
+                    "ingress",
+                    "8080",
+                    vec![res(ctx, "OtherSubnet")]
+                ),
+                Some(false)
+            );
+            assert_eq!(
+                allows(ctx, tasks(), "ingress", "80", vec![res(ctx, "Subnet")]),
+                Some(false)
+            );
+        });
+    }
+
+    #[test]
+    fn ingress_from_a_group_through_a_standalone_rule_and_a_port_range() {
+        with_graph(|ctx| {
+            let tasks = || res(ctx, "Tasks");
+            let balancer = || vec![res(ctx, "Balancer")];
+            assert_eq!(
+                allows(ctx, tasks(), "ingress", "32768-65535", balancer()),
+                Some(true)
+            );
+            assert_eq!(
+                allows(ctx, tasks(), "ingress", "9000", balancer()),
+                Some(false)
+            );
+            // Another group's members are not the balancer.
+            let other = vec![res(ctx, "Open")];
+            assert_eq!(
+                allows(ctx, tasks(), "ingress", "32768-65535", other),
+                Some(false)
+            );
+        });
+    }
+}
