@@ -13,7 +13,7 @@ use crate::graph::value::{V, Val};
 
 pub const BUILTIN: Builtin = Builtin {
     name: "sg_allows",
-    signature: "sg_allows(groups, \"ingress\"|\"egress\", \"protocol\", port, peer)",
+    signature: "sg_allows(groups, \"direction\", \"protocol\", port, peer)",
     args: &[
         ArgKind::Value,
         ArgKind::Literal,
@@ -24,7 +24,7 @@ pub const BUILTIN: Builtin = Builtin {
     min: 5,
     max: 5,
     aws: true,
-    doc: "do the security groups `groups` (all values together, as on one network interface) allow traffic of the protocol (`tcp`, `udp`, a number, `-1`) on the port (`443`, or a range `32768-65535`: any port of it) from (`ingress`) or to (`egress`) `peer`? `peer` is one place, all values together: CIDR strings, subnets (their CIDR), security groups (traffic from their members), prefix lists of the file and gateway VPC endpoints; `0.0.0.0/0` stands for public endpoints, which rules to private ranges do not reach. Reads inline rules, `AWS::EC2::SecurityGroupIngress`/`Egress` (Terraform `aws_security_group_rule`, `aws_vpc_security_group_*_rule`) and the allow-all egress a CloudFormation group without egress rules gets (a Terraform `aws_security_group` has none); unknown for groups, rules or peers it cannot see, and for no group at all (the VPC's default group)",
+    doc: "do the security groups `groups` (all values together, as on one network interface) allow, in the direction `ingress` or `egress`, traffic of the protocol (`tcp`, `udp`, a number, `-1`) on the port (`443`, or a range `32768-65535`: any port of it) from (`ingress`) or to (`egress`) `peer`? `peer` is one place, all values together: CIDR strings, subnets (their CIDR), security groups (traffic from their members), prefix lists of the file and gateway VPC endpoints; `0.0.0.0/0` stands for public endpoints, which rules to private ranges do not reach. Reads inline rules, `AWS::EC2::SecurityGroupIngress`/`Egress` (Terraform `aws_security_group_rule`, `aws_vpc_security_group_*_rule`) and the allow-all egress a CloudFormation group without egress rules gets (a Terraform `aws_security_group` has none); unknown for groups, rules or peers it cannot see, and for no group at all (the VPC's default group)",
     eval,
 };
 
