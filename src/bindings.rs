@@ -811,6 +811,7 @@ pub static BINDINGS: &[Binding] = &[
                 Decode(non_empty),
             ),
             f("prefix_list_ids", "SourcePrefixListId", List),
+            f("self", "Self", Value),
         ],
     ),
     b(
@@ -1334,6 +1335,20 @@ fn sg_rules(input: &Input, group_key: &str, prefix_list_key: &str) -> Option<Nod
                 out.push(Node::map(rule.span.clone(), entries));
             }
         }
+        // `self = true`: the group itself is a peer. Kept as a property of its own (not a
+        // CloudFormation one) so the rule is not lost.
+        if let Some(own) = rule
+            .get("self")
+            .filter(|s| !s.is_null() && s.as_str() != Some("false"))
+        {
+            let mut entries = common.clone();
+            entries.push(Entry {
+                key: "Self".to_string(),
+                key_span: own.span.clone(),
+                value: own.clone(),
+            });
+            out.push(Node::map(rule.span.clone(), entries));
+        }
     }
     Some(seq(value.span.clone(), out))
 }
@@ -1514,6 +1529,23 @@ mod tests {
             Some("10.0.0.0/8")
         );
         assert_eq!(egress[1].get("IpProtocol").unwrap().as_str(), Some("-1"));
+    }
+
+    #[test]
+    fn a_self_rule_is_kept_and_a_rule_of_type_egress_is_an_egress_rule() {
+        let props = map(
+            "aws_security_group",
+            r#"{"ingress": [{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [], "self": true}, {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["10.0.0.0/8"], "self": false}]}"#,
+        );
+        let ingress = props.get("SecurityGroupIngress").unwrap().items();
+        assert_eq!(ingress.len(), 2);
+        assert_eq!(ingress[0].get("Self").unwrap().as_str(), Some("true"));
+        assert!(ingress[1].get("Self").is_none());
+        let rule = binding("aws_security_group_rule").unwrap();
+        let egress = parse(r#"{"type": "egress"}"#);
+        let ingress = parse(r#"{"type": "ingress"}"#);
+        assert_eq!(cfn_type(rule, &egress), "AWS::EC2::SecurityGroupEgress");
+        assert_eq!(cfn_type(rule, &ingress), "AWS::EC2::SecurityGroupIngress");
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub const BUILTIN: Builtin = Builtin {
     min: 5,
     max: 5,
     aws: true,
-    doc: "do the security groups `groups` (all values together, as on one network interface) allow, in the direction `ingress` or `egress`, traffic of the protocol (`tcp`, `udp`, a number, `-1`) on the port (`443`, or a range `32768-65535`: any port of it) from (`ingress`) or to (`egress`) `peer`? `peer` is one place, all values together: CIDR strings, subnets (their CIDR), security groups (traffic from their members), prefix lists of the file and gateway VPC endpoints; `0.0.0.0/0` stands for public endpoints, which rules to private ranges do not reach. Reads inline rules, `AWS::EC2::SecurityGroupIngress`/`Egress` (Terraform `aws_security_group_rule`, `aws_vpc_security_group_*_rule`) and the allow-all egress a CloudFormation group without egress rules gets (a Terraform `aws_security_group` has none); unknown for groups, rules or peers it cannot see, and for no group at all (the VPC's default group)",
+    doc: "do the security groups `groups` (all values together, as on one network interface) allow, in the direction `ingress` or `egress`, traffic of the protocol (`tcp`, `udp`, a number, `-1`) on the port (`443`, or a range `32768-65535`: any port of it) from (`ingress`) or to (`egress`) `peer`? `peer` is one place, all values together: CIDR strings, subnets (their CIDR), security groups (traffic from their members), prefix lists of the file, and gateway VPC endpoints (public addresses, or the endpoint's prefix list); `0.0.0.0/0` stands for public endpoints, which rules to private ranges do not reach. Reads inline rules, `AWS::EC2::SecurityGroupIngress`/`Egress` (Terraform `aws_security_group_rule`, `aws_vpc_security_group_*_rule`, `self = true`) and the allow-all egress a CloudFormation group without egress rules gets (a Terraform `aws_security_group` has none); unknown for groups, rules or peers it cannot see, and for no group at all (the VPC's default group)",
     eval,
 };
 
@@ -133,7 +133,11 @@ impl Place {
                         place.lists.push(*r);
                         place.add_cidrs(ctx, entry_cidrs(ctx, &peer));
                     }
-                    "AWS::EC2::VPCEndpoint" => place.lists.push(*r),
+                    // A gateway endpoint is reached at the service's public addresses.
+                    "AWS::EC2::VPCEndpoint" => {
+                        place.lists.push(*r);
+                        place.cidrs.extend(Cidr::parse("0.0.0.0/0"));
+                    }
                     _ => place.unknown = true,
                 },
                 V::Str(s, _) => match Cidr::parse(s) {
@@ -352,7 +356,45 @@ fn peer_matches<'g>(ctx: &Ctx<'g>, rule: &Val<'g>, place: &Place) -> Tri {
             verdict = or(verdict, v);
         }
     }
+    // Terraform's `self = true`: the rule's own group.
+    for own in field(ctx, rule, "Self") {
+        match own.truth() {
+            Some(false) => continue,
+            Some(true) => {
+                named = true;
+                verdict = or(verdict, own_group(ctx, rule, place));
+            }
+            None => {
+                named = true;
+                verdict = or(verdict, None);
+            }
+        }
+    }
     if named { verdict } else { None }
+}
+
+/// Is the group a rule belongs to (the group of an inline rule, the `GroupId` of a rule
+/// resource) part of the place?
+fn own_group<'g>(ctx: &Ctx<'g>, rule: &Val<'g>, place: &Place) -> Tri {
+    let groups: Vals<'g> = match rule.v {
+        V::Resource(_) => field(ctx, rule, "GroupId")
+            .into_iter()
+            .flat_map(|g| follow(ctx, g, Some("AWS::EC2::SecurityGroup")))
+            .collect(),
+        _ => match rule.owner {
+            Some(r) => vec![Val::new(V::Resource(r))],
+            None => vec![Val::unknown("group of the rule")],
+        },
+    };
+    let mut verdict = Some(false);
+    for g in groups {
+        let v = match g.v {
+            V::Resource(r) => place.settle(Some(place.groups.contains(&r))),
+            _ => None,
+        };
+        verdict = or(verdict, v);
+    }
+    verdict
 }
 
 #[cfg(test)]
@@ -467,6 +509,41 @@ Resources:
             },
             _ => panic!("one value"),
         }
+    }
+
+    const PLAN: &str = r#"{"format_version": "1.2", "resource_changes": [
+      {"address": "aws_security_group.closed", "mode": "managed", "type": "aws_security_group",
+       "name": "closed", "change": {"actions": ["create"], "before": null,
+       "after": {"name": "closed", "egress": [], "ingress": []}, "after_unknown": {"id": true}}},
+      {"address": "aws_security_group.mesh", "mode": "managed", "type": "aws_security_group",
+       "name": "mesh", "change": {"actions": ["create"], "before": null,
+       "after": {"name": "mesh", "egress": [], "ingress": [{"protocol": "-1", "from_port": 0,
+         "to_port": 0, "cidr_blocks": [], "ipv6_cidr_blocks": [], "prefix_list_ids": [],
+         "security_groups": [], "self": true}]}, "after_unknown": {"id": true}}}
+    ]}"#;
+
+    #[test]
+    fn a_terraform_group_has_no_default_egress_and_self_rules_admit_its_members() {
+        let Outcome::Loaded { graph, .. } = load("plan.json", PLAN.as_bytes().to_vec()) else {
+            panic!("loads")
+        };
+        let arena = typed_arena::Arena::new();
+        let ctx = &Ctx::new(&graph, &arena);
+        let anywhere = || vec![Val::str("0.0.0.0/0")];
+        let closed = res(ctx, "aws_security_group.closed");
+        assert_eq!(
+            allows(ctx, closed, "egress", "443", anywhere()),
+            Some(false)
+        );
+        let mesh = || res(ctx, "aws_security_group.mesh");
+        assert_eq!(
+            allows(ctx, mesh(), "ingress", "8080", vec![mesh()]),
+            Some(true)
+        );
+        assert_eq!(
+            allows(ctx, mesh(), "ingress", "8080", anywhere()),
+            Some(false)
+        );
     }
 
     #[test]
