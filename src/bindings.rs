@@ -190,14 +190,26 @@ const STANDALONE_ROUTE: &[Field] = route_fields!(
     f("route_table_id", "RouteTableId", Value)
 );
 
-const SG_RULE: &[Field] = &[
-    f("security_group_id", "GroupId", Value),
-    f("ip_protocol", "IpProtocol", Value),
-    f("from_port", "FromPort", Value),
-    f("to_port", "ToPort", Value),
-    f("cidr_ipv4", "CidrIp", Value),
-    f("cidr_ipv6", "CidrIpv6", Value),
-];
+/// `aws_vpc_security_group_ingress_rule` / `egress_rule`; `$group` and `$list` name the peer
+/// group and prefix list as CloudFormation spells them for the direction.
+macro_rules! sg_rule_fields {
+    ($group:literal, $list:literal) => {
+        &[
+            f("security_group_id", "GroupId", Value),
+            f("ip_protocol", "IpProtocol", Value),
+            f("from_port", "FromPort", Value),
+            f("to_port", "ToPort", Value),
+            f("cidr_ipv4", "CidrIp", Value),
+            f("cidr_ipv6", "CidrIpv6", Value),
+            f("referenced_security_group_id", $group, Value),
+            f("prefix_list_id", $list, Value),
+        ]
+    };
+}
+
+const SG_INGRESS_RULE: &[Field] = sg_rule_fields!("SourceSecurityGroupId", "SourcePrefixListId");
+const SG_EGRESS_RULE: &[Field] =
+    sg_rule_fields!("DestinationSecurityGroupId", "DestinationPrefixListId");
 
 /// The inline rule blocks of `aws_network_acl` and `aws_default_network_acl`, split off as
 /// `AWS::EC2::NetworkAclEntry` resources; their block says the direction.
@@ -738,12 +750,12 @@ pub static BINDINGS: &[Binding] = &[
     b(
         "aws_vpc_security_group_egress_rule",
         "AWS::EC2::SecurityGroupEgress",
-        SG_RULE,
+        SG_EGRESS_RULE,
     ),
     b(
         "aws_vpc_security_group_ingress_rule",
         "AWS::EC2::SecurityGroupIngress",
-        SG_RULE,
+        SG_INGRESS_RULE,
     ),
     // Other services the rules follow
     b(
@@ -886,6 +898,37 @@ pub static BINDINGS: &[Binding] = &[
     b("aws_alb_listener_rule", LISTENER_RULE, LISTENER_RULE_FIELDS),
     b("aws_lb", LOAD_BALANCER, LOAD_BALANCER_FIELDS),
     b("aws_alb", LOAD_BALANCER, LOAD_BALANCER_FIELDS),
+    // ECS012, ECS015: security group rules, load balancers and prefix lists. An
+    // `aws_security_group_rule` of `type = "egress"` is an `AWS::EC2::SecurityGroupEgress`
+    // (`cfn_type`); its `source_security_group_id` is then the destination.
+    b(
+        "aws_security_group_rule",
+        "AWS::EC2::SecurityGroupIngress",
+        &[
+            f("security_group_id", "GroupId", Value),
+            f("protocol", "IpProtocol", Value),
+            f("from_port", "FromPort", Value),
+            f("to_port", "ToPort", Value),
+            f("cidr_blocks", "CidrIp", List),
+            f("ipv6_cidr_blocks", "CidrIpv6", List),
+            f(
+                "source_security_group_id",
+                "SourceSecurityGroupId",
+                Decode(non_empty),
+            ),
+            f("prefix_list_ids", "SourcePrefixListId", List),
+            f("self", "Self", Value),
+        ],
+    ),
+    b(
+        "aws_ec2_managed_prefix_list",
+        "AWS::EC2::PrefixList",
+        &[
+            f("name", "PrefixListName", Value),
+            f("address_family", "AddressFamily", Value),
+            f("entry", "Entries", Blocks(&[f("cidr", "Cidr", Value)])),
+        ],
+    ),
 ];
 
 const TARGET_GROUP: &str = "AWS::ElasticLoadBalancingV2::TargetGroup";
@@ -937,8 +980,13 @@ const LISTENER_RULE_FIELDS: &[Field] = &[
 const LOAD_BALANCER_FIELDS: &[Field] = &[
     f("name", "Name", Value),
     f("load_balancer_type", "Type", Value),
-    f("subnets", "Subnets", List),
-    f("security_groups", "SecurityGroups", List),
+    f("security_groups", "SecurityGroups", Computed(&List)),
+    f("subnets", "Subnets", Computed(&List)),
+    f(
+        "subnet_mapping",
+        "SubnetMappings",
+        Blocks(&[f("subnet_id", "SubnetId", Value)]),
+    ),
 ];
 
 /// The `port` of a target group's `health_check` block (the provider plans `traffic-port`
@@ -954,6 +1002,17 @@ pub fn health_check_port(input: &Input) -> Option<Node> {
         return Some(item.clone());
     }
     item.get("port").filter(|p| !p.is_null()).cloned()
+}
+
+/// The CloudFormation type of one Terraform resource: the binding's, except for a type that
+/// stands for one of several by an attribute (`aws_security_group_rule`'s `type`).
+pub fn cfn_type(b: &Binding, attrs: &Node) -> &'static str {
+    if b.tf == "aws_security_group_rule"
+        && attrs.get("type").and_then(Node::as_str) == Some("egress")
+    {
+        return "AWS::EC2::SecurityGroupEgress";
+    }
+    b.cfn
 }
 
 /// The binding of a Terraform type (`data.` prefixed for data sources).
@@ -1382,6 +1441,20 @@ fn sg_rules(input: &Input, group_key: &str, prefix_list_key: &str) -> Option<Nod
                 out.push(Node::map(rule.span.clone(), entries));
             }
         }
+        // `self = true`: the group itself is a peer. Kept as a property of its own (not a
+        // CloudFormation one) so the rule is not lost.
+        if let Some(own) = rule
+            .get("self")
+            .filter(|s| !s.is_null() && s.as_str() != Some("false"))
+        {
+            let mut entries = common.clone();
+            entries.push(Entry {
+                key: "Self".to_string(),
+                key_span: own.span.clone(),
+                value: own.clone(),
+            });
+            out.push(Node::map(rule.span.clone(), entries));
+        }
     }
     Some(seq(value.span.clone(), out))
 }
@@ -1562,6 +1635,23 @@ mod tests {
             Some("10.0.0.0/8")
         );
         assert_eq!(egress[1].get("IpProtocol").unwrap().as_str(), Some("-1"));
+    }
+
+    #[test]
+    fn a_self_rule_is_kept_and_a_rule_of_type_egress_is_an_egress_rule() {
+        let props = map(
+            "aws_security_group",
+            r#"{"ingress": [{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [], "self": true}, {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["10.0.0.0/8"], "self": false}]}"#,
+        );
+        let ingress = props.get("SecurityGroupIngress").unwrap().items();
+        assert_eq!(ingress.len(), 2);
+        assert_eq!(ingress[0].get("Self").unwrap().as_str(), Some("true"));
+        assert!(ingress[1].get("Self").is_none());
+        let rule = binding("aws_security_group_rule").unwrap();
+        let egress = parse(r#"{"type": "egress"}"#);
+        let ingress = parse(r#"{"type": "ingress"}"#);
+        assert_eq!(cfn_type(rule, &egress), "AWS::EC2::SecurityGroupEgress");
+        assert_eq!(cfn_type(rule, &ingress), "AWS::EC2::SecurityGroupIngress");
     }
 
     #[test]

@@ -178,7 +178,7 @@ impl<'a> Plan<'a> {
         let binding = bindings::binding(&tf_key);
         let (rtype, properties) = match binding {
             Some(b) => (
-                b.cfn.to_string(),
+                bindings::cfn_type(b, &attrs).to_string(),
                 bindings::properties(b.fields, &attrs, conf),
             ),
             None => (tf_key.clone(), attrs.clone()),

@@ -27,6 +27,7 @@ pub mod outputs;
 pub mod parameters;
 pub mod refs;
 pub mod resources;
+pub mod sg_allows;
 pub mod subnet_egress;
 pub mod text;
 pub mod type_of;
@@ -111,6 +112,7 @@ pub const ALL: &[Builtin] = &[
     distinct::BUILTIN,
     nacl_allows::BUILTIN,
     nacl_denials::BUILTIN,
+    sg_allows::BUILTIN,
 ];
 
 pub fn find(name: &str) -> Option<&'static Builtin> {
