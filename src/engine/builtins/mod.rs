@@ -12,9 +12,11 @@ pub mod exists;
 pub mod iam_allows;
 pub mod image_arch;
 pub mod instance_arch;
+pub mod instance_type;
 pub mod join;
 pub mod json;
 pub mod known;
+pub mod less;
 pub mod list;
 pub mod lower;
 pub mod minus;
@@ -24,6 +26,7 @@ pub mod parameters;
 pub mod refs;
 pub mod resources;
 pub mod subnet_egress;
+pub mod sum;
 pub mod text;
 pub mod type_of;
 pub mod upper;
@@ -103,6 +106,10 @@ pub const ALL: &[Builtin] = &[
     user_data::BUILTIN,
     ecs_cluster::BUILTIN,
     subnet_egress::BUILTIN,
+    // Capacity and fit (ECS024)
+    less::BUILTIN,
+    sum::BUILTIN,
+    instance_type::BUILTIN,
 ];
 
 pub fn find(name: &str) -> Option<&'static Builtin> {

@@ -1,4 +1,5 @@
 pub mod arch;
 pub mod arn;
 pub mod iam;
+pub mod instance_types;
 pub mod userdata;
