@@ -341,6 +341,22 @@ pub static BINDINGS: &[Binding] = &[
                 ]),
             ),
             f("desired_count", "DesiredCount", Value),
+            // ECS025
+            f(
+                "deployment_maximum_percent",
+                "DeploymentConfiguration.MaximumPercent",
+                Value,
+            ),
+            f(
+                "deployment_minimum_healthy_percent",
+                "DeploymentConfiguration.MinimumHealthyPercent",
+                Value,
+            ),
+            f(
+                "deployment_controller",
+                "DeploymentController",
+                Block(&[f("type", "Type", Value)]),
+            ),
             f("platform_version", "PlatformVersion", Computed(&Value)),
             f("scheduling_strategy", "SchedulingStrategy", Value),
             f("iam_role", "Role", Computed(&Value)),

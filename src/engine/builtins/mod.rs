@@ -14,9 +14,11 @@ pub mod exists;
 pub mod iam_allows;
 pub mod image_arch;
 pub mod instance_arch;
+pub mod instance_type;
 pub mod join;
 pub mod json;
 pub mod known;
+pub mod less;
 pub mod list;
 pub mod lower;
 pub mod minus;
@@ -29,6 +31,7 @@ pub mod refs;
 pub mod resources;
 pub mod sg_allows;
 pub mod subnet_egress;
+pub mod sum;
 pub mod text;
 pub mod type_of;
 pub mod upper;
@@ -113,6 +116,10 @@ pub const ALL: &[Builtin] = &[
     nacl_allows::BUILTIN,
     nacl_denials::BUILTIN,
     sg_allows::BUILTIN,
+    // Capacity and fit (ECS024)
+    less::BUILTIN,
+    sum::BUILTIN,
+    instance_type::BUILTIN,
 ];
 
 pub fn find(name: &str) -> Option<&'static Builtin> {
