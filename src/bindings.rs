@@ -300,6 +300,19 @@ pub static BINDINGS: &[Binding] = &[
                     f("container_port", "ContainerPort", Value),
                 ]),
             ),
+            // ECS026: the infrastructure role of Amazon EBS volumes.
+            f(
+                "volume_configuration",
+                "VolumeConfigurations",
+                Blocks(&[
+                    f("name", "Name", Value),
+                    f(
+                        "managed_ebs_volume",
+                        "ManagedEBSVolume",
+                        Block(&[f("role_arn", "RoleArn", Value)]),
+                    ),
+                ]),
+            ),
         ],
     ),
     b(

@@ -25,6 +25,7 @@ pub mod refs;
 pub mod resources;
 pub mod subnet_egress;
 pub mod text;
+pub mod trusts;
 pub mod type_of;
 pub mod upper;
 pub mod user_data;
@@ -103,6 +104,7 @@ pub const ALL: &[Builtin] = &[
     user_data::BUILTIN,
     ecs_cluster::BUILTIN,
     subnet_egress::BUILTIN,
+    trusts::BUILTIN,
 ];
 
 pub fn find(name: &str) -> Option<&'static Builtin> {
