@@ -6,6 +6,7 @@
 pub mod all;
 pub mod any;
 pub mod capture;
+pub mod closest;
 pub mod count;
 pub mod ecs_cluster;
 pub mod exists;
@@ -90,6 +91,7 @@ pub const ALL: &[Builtin] = &[
     json::BUILTIN,
     text::BUILTIN,
     capture::BUILTIN,
+    closest::BUILTIN,
     any::BUILTIN,
     all::BUILTIN,
     none::BUILTIN,
