@@ -212,10 +212,12 @@ fn is_unknown(c: char) -> bool {
 }
 
 /// The characters of `text` with each `${...}` and placeholder collapsed into one unknown.
+/// In an ARN, an unknown that ends it right after a `:` or `/` is a name or revision: it
+/// cannot contain `:` either.
 fn unknown_parts(text: &str) -> Vec<char> {
     let is_arn = text.starts_with("arn:");
     let mut colons = 0;
-    substitute(text, UNKNOWN)
+    let mut chars: Vec<char> = substitute(text, UNKNOWN)
         .chars()
         .map(|c| {
             colons += usize::from(c == ':');
@@ -225,7 +227,15 @@ fn unknown_parts(text: &str) -> Vec<char> {
                 c
             }
         })
-        .collect()
+        .collect();
+    if let [.., before, last] = chars.as_mut_slice()
+        && is_arn
+        && *last == UNKNOWN
+        && matches!(*before, ':' | '/')
+    {
+        *last = UNKNOWN_FIELD;
+    }
+    chars
 }
 
 /// IAM wildcard matching: `*` matches any run of characters, `?` exactly one. An unknown
@@ -592,7 +602,7 @@ const ALL: &[&str] = &["*"];
 ///
 /// Sources: the policy documents as archived by MAMIP (github.com/zoph-io/MAMIP, file
 /// `policies/<Name>`, version noted per entry) and, where said, aws-facts. Every statement
-/// here is an Allow; the two Allows that carry a Condition (noted) need no flag, because a
+/// here is an Allow; the Allows that carry a Condition (noted) need no flag, because a
 /// conditional Allow still counts as allowed. AWS can widen these policies at any time: a
 /// stale entry can only produce `NotAllowed` for an action added later, so keep them fresh.
 const MANAGED: &[(&str, &[ManagedStatement])] = &[
@@ -942,6 +952,16 @@ const MANAGED: &[(&str, &[ManagedStatement])] = &[
             ],
             ALL,
         )],
+    ),
+    // MAMIP v3 (2023-03-06). The PassRole Allow has the condition `iam:PassedToService` is
+    // ecs-tasks.amazonaws.com, the TagResource one `ecs:CreateAction` is RunTask.
+    (
+        "service-role/AmazonEC2ContainerServiceEventsRole",
+        &[
+            allow(&["ecs:RunTask"], ALL),
+            allow(&["iam:PassRole"], ALL),
+            allow(&["ecs:TagResource"], ALL),
+        ],
     ),
     // MAMIP v2 (2021-09-27).
     (
