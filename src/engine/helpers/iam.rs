@@ -212,8 +212,8 @@ fn is_unknown(c: char) -> bool {
 }
 
 /// The characters of `text` with each `${...}` and placeholder collapsed into one unknown.
-/// In an ARN, an unknown that ends it right after a `:` or `/` is a name or revision: it
-/// cannot contain `:` either.
+/// In an ARN, an unknown that ends it right after a `/`, or a `:` inside the resource part, is
+/// a name or revision: it cannot contain `:` either.
 fn unknown_parts(text: &str) -> Vec<char> {
     let is_arn = text.starts_with("arn:");
     let mut colons = 0;
@@ -228,10 +228,11 @@ fn unknown_parts(text: &str) -> Vec<char> {
             }
         })
         .collect();
+    // (An unknown that is the whole resource part, right after the fifth `:`, may hold `:`.)
     if let [.., before, last] = chars.as_mut_slice()
         && is_arn
         && *last == UNKNOWN
-        && matches!(*before, ':' | '/')
+        && (*before == '/' || (*before == ':' && colons > 5))
     {
         *last = UNKNOWN_FIELD;
     }
@@ -1734,5 +1735,65 @@ mod tests {
             "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"ecs-tasks.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}]}"
         ));
         assert_eq!(trusts(&text, "ecs-tasks.amazonaws.com"), Decision::Allowed);
+    }
+
+    #[test]
+    fn resources_with_unknown_names_and_revisions() {
+        let run = |resource: &str| {
+            doc(json!([{"Effect": "Allow", "Action": "ecs:RunTask", "Resource": resource}]))
+        };
+        let request = "arn:${P}:ecs:${R}:${A}:task-definition/cleanup-v2:${rev}";
+        // A revision cannot contain `:`, so a policy for another family does not match even
+        // where its account is unknown.
+        let other = run(
+            "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/cleanup:*",
+        );
+        assert_eq!(
+            eval_doc(&other, "ecs:RunTask", Some(request)),
+            Decision::NotAllowed
+        );
+        let family = run(
+            "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/cleanup-v2:*",
+        );
+        assert_eq!(
+            eval_doc(&family, "ecs:RunTask", Some(request)),
+            Decision::Allowed
+        );
+        let pinned = run("arn:aws:ecs:eu-west-1:123456789012:task-definition/cleanup-v2:7");
+        assert_eq!(
+            eval_doc(&pinned, "ecs:RunTask", Some(request)),
+            Decision::Allowed
+        );
+        let role = doc(json!([{"Effect": "Allow", "Action": "iam:PassRole",
+            "Resource": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/import-execution"}]));
+        assert_eq!(
+            eval_doc(
+                &role,
+                "iam:PassRole",
+                Some("arn:${P}:iam::${A}:role/import-task")
+            ),
+            Decision::NotAllowed
+        );
+        assert_eq!(
+            eval_doc(
+                &role,
+                "iam:PassRole",
+                Some("arn:${P}:iam::${A}:role/${name}")
+            ),
+            Decision::Allowed
+        );
+    }
+
+    #[test]
+    fn the_events_managed_role_runs_tasks_and_passes_roles() {
+        let events = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceEventsRole";
+        let managed = [PolicySource::Managed(events)];
+        let arn = Some("arn:aws:iam::123456789012:role/app-task");
+        assert_eq!(evaluate(&managed, "iam:PassRole", arn), Decision::Allowed);
+        assert_eq!(evaluate(&managed, "ecs:RunTask", None), Decision::Allowed);
+        assert_eq!(
+            evaluate(&managed, "ecs:StopTask", None),
+            Decision::NotAllowed
+        );
     }
 }
