@@ -617,7 +617,7 @@ fn stale_unknown_and_unreadable_suppressions_are_reported_where_they_are() {
         found[0].1.contains("must come before the first line"),
         "{found:?}"
     );
-    assert_eq!(found[1].1, "Unused suppression (unknown: `ECS02`)");
+    assert_eq!(found[1].1, "Unused suppression (unknown: `ECS09`)");
     assert!(
         found[2].1.starts_with("Unreadable suppression comment"),
         "{found:?}"
@@ -658,7 +658,7 @@ fn terraform_resources_are_silenced_by_address_in_the_settings_file() {
                 "ECS000".into(),
                 settings.into(),
                 11,
-                "Unused suppression (unknown: `ECS02`)".into()
+                "Unused suppression (unknown: `ECS09`)".into()
             ),
         ]
     );
