@@ -380,6 +380,19 @@ pub static BINDINGS: &[Binding] = &[
                     f("port", "Port", Value),
                 ]),
             ),
+            // ECS026: the infrastructure role of Amazon EBS volumes.
+            f(
+                "volume_configuration",
+                "VolumeConfigurations",
+                Blocks(&[
+                    f("name", "Name", Value),
+                    f(
+                        "managed_ebs_volume",
+                        "ManagedEBSVolume",
+                        Block(&[f("role_arn", "RoleArn", Value)]),
+                    ),
+                ]),
+            ),
         ],
     ),
     b(
@@ -944,6 +957,103 @@ pub static BINDINGS: &[Binding] = &[
             f("address_family", "AddressFamily", Value),
             f("entry", "Entries", Blocks(&[f("cidr", "Cidr", Value)])),
         ],
+    ),
+    // RunTask callers (ECS010, ECS027). Each EventBridge target is a rule of its own with one
+    // target: what the rules read of a rule is its targets.
+    b(
+        "aws_cloudwatch_event_target",
+        "AWS::Events::Rule",
+        &[
+            f("rule", "Name", Value),
+            f("arn", "Targets.Arn", Value),
+            f("role_arn", "Targets.RoleArn", Value),
+            f(
+                "ecs_target",
+                "Targets.EcsParameters",
+                Block(EVENTS_ECS_TARGET),
+            ),
+        ],
+    ),
+    b(
+        "aws_scheduler_schedule",
+        "AWS::Scheduler::Schedule",
+        &[
+            f("name", "Name", Value),
+            f(
+                "target",
+                "Target",
+                Block(&[
+                    f("arn", "Arn", Value),
+                    f("role_arn", "RoleArn", Value),
+                    f(
+                        "ecs_parameters",
+                        "EcsParameters",
+                        Block(SCHEDULER_ECS_PARAMETERS),
+                    ),
+                ]),
+            ),
+        ],
+    ),
+];
+
+/// `aws_cloudwatch_event_target.ecs_target`, as `AWS::Events::Rule` `Targets[].EcsParameters`.
+const EVENTS_ECS_TARGET: &[Field] = &[
+    f("task_definition_arn", "TaskDefinitionArn", Value),
+    f("launch_type", "LaunchType", Value),
+    f("task_count", "TaskCount", Value),
+    f("enable_execute_command", "EnableExecuteCommand", Value),
+    f("enable_ecs_managed_tags", "EnableECSManagedTags", Value),
+    f("propagate_tags", "PropagateTags", Value),
+    f("tags", "TagList", Value),
+    f(
+        "capacity_provider_strategy",
+        "CapacityProviderStrategy",
+        Blocks(STRATEGY),
+    ),
+    // Without it, a target's network configuration would read as absent (ECS017).
+    f(
+        "network_configuration",
+        "NetworkConfiguration.AwsVpcConfiguration",
+        Block(&[
+            f("subnets", "Subnets", List),
+            f("security_groups", "SecurityGroups", List),
+            f(
+                "assign_public_ip",
+                "AssignPublicIp",
+                Decode(enabled_disabled),
+            ),
+        ]),
+    ),
+];
+
+/// `aws_scheduler_schedule.target.ecs_parameters`, as `AWS::Scheduler::Schedule`
+/// `Target.EcsParameters`.
+const SCHEDULER_ECS_PARAMETERS: &[Field] = &[
+    f("task_definition_arn", "TaskDefinitionArn", Value),
+    f("launch_type", "LaunchType", Value),
+    f("task_count", "TaskCount", Value),
+    f("enable_execute_command", "EnableExecuteCommand", Value),
+    f("enable_ecs_managed_tags", "EnableECSManagedTags", Value),
+    f("propagate_tags", "PropagateTags", Value),
+    f("tags", "Tags", Value),
+    f(
+        "capacity_provider_strategy",
+        "CapacityProviderStrategy",
+        Blocks(STRATEGY),
+    ),
+    // Without it, a target's network configuration would read as absent (ECS017).
+    f(
+        "network_configuration",
+        "NetworkConfiguration.AwsvpcConfiguration",
+        Block(&[
+            f("subnets", "Subnets", List),
+            f("security_groups", "SecurityGroups", List),
+            f(
+                "assign_public_ip",
+                "AssignPublicIp",
+                Decode(enabled_disabled),
+            ),
+        ]),
     ),
 ];
 

@@ -222,7 +222,7 @@ mod tests {
     fn explain_prints_a_built_in_and_the_reference_lists_every_one() {
         let page = explain(&Program::default(), "iam_allows");
         assert!(
-            page.starts_with("iam_allows(p, \"action\"[, \"arn\"])"),
+            page.starts_with("iam_allows(p, \"action\"[, resource])"),
             "{page}"
         );
         assert!(page.contains("explicit `Deny` first"), "{page}");

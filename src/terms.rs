@@ -143,21 +143,30 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-/// The one Terraform attribute a marked path names: the full CloudFormation path, or its last
-/// segments, of the given type or of any. `None` when it names none or several.
+/// The one Terraform attribute a marked path names: the full CloudFormation path, or else its
+/// last segments, of the given type or of any. `None` when it names none or several. A full
+/// path wins over last segments (`EnableExecuteCommand` is the service's, not that of an
+/// EventBridge target's `EcsParameters`).
 fn attribute(rtype: Option<&str>, path: &str) -> Option<&'static Attribute> {
     let suffix = format!(".{path}");
-    let mut found: Option<&'static Attribute> = None;
-    for a in table() {
-        if rtype.is_some_and(|t| t != a.rtype) || !(a.cfn == path || a.cfn.ends_with(&suffix)) {
-            continue;
-        }
-        match found {
-            Some(f) if f.tf != a.tf => return None,
-            _ => found = Some(a),
-        }
-    }
-    found
+    let of_type = |a: &&Attribute| rtype.is_none_or(|t| t == a.rtype);
+    one(table().iter().filter(of_type).filter(|a| a.cfn == path))
+        .or_else(|| {
+            one(table()
+                .iter()
+                .filter(of_type)
+                .filter(|a| a.cfn.ends_with(&suffix)))
+        })
+        .flatten()
+}
+
+/// `Some(Some(a))` when the attributes all have one Terraform path, `Some(None)` when they have
+/// several, `None` when there is none.
+fn one(
+    mut attributes: impl Iterator<Item = &'static Attribute>,
+) -> Option<Option<&'static Attribute>> {
+    let first = attributes.next()?;
+    Some(attributes.all(|a| a.tf == first.tf).then_some(first))
 }
 
 /// A CloudFormation value as Terraform writes it: the value whose decoding gives it (`ENABLED`
@@ -213,7 +222,7 @@ mod tests {
     #[test]
     fn values_the_table_converts_are_converted_back() {
         assert_eq!(
-            localize("[[AssignPublicIp: ENABLED]]", TF),
+            localize("[[AWS::ECS::Service.AssignPublicIp: ENABLED]]", TF),
             "network_configuration.assign_public_ip = true"
         );
         assert_eq!(

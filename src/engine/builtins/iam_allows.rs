@@ -9,12 +9,12 @@ use crate::node::Node;
 
 pub const BUILTIN: Builtin = Builtin {
     name: "iam_allows",
-    signature: "iam_allows(p, \"action\"[, \"arn\"])",
-    args: &[ArgKind::Value, ArgKind::Literal, ArgKind::Literal],
+    signature: "iam_allows(p, \"action\"[, resource])",
+    args: &[ArgKind::Value, ArgKind::Literal, ArgKind::Value],
     min: 2,
     max: 3,
     aws: true,
-    doc: "does role `p` (inline policies, managed policies incl. AWS managed ones, `AWS::IAM::Policy`/`ManagedPolicy` attached to it) or a resource's `PolicyDocument` (a VPC endpoint) allow the action (on the resource)? Wildcards, `NotAction`, explicit `Deny` first; unknown for policies it cannot see",
+    doc: "does role `p` (inline policies, managed policies incl. AWS managed ones, `AWS::IAM::Policy`/`ManagedPolicy` attached to it) or a resource's `PolicyDocument` (a VPC endpoint) allow the action (on the resource)? The resource is an ARN (text with deploy-time parts too, `!Sub arn:${AWS::Partition}:...`) or a resource of the file, whose ARN is built from its name: a role (`RoleName`, `Path`), a task definition (`Family`, any revision or none), an EventBridge rule (`Name`); a part it cannot know matches whatever a policy says there. Wildcards, `NotAction`/`NotResource`, explicit `Deny` first; an Allow with conditions (`iam:PassedToService`) counts. Unknown for policies it cannot see",
     eval,
 };
 
@@ -23,14 +23,92 @@ fn eval<'g>(ctx: &Ctx<'g>, args: Vec<Vals<'g>>) -> Vals<'g> {
         .first()
         .and_then(|v| v.as_str().map(String::from))
         .unwrap_or_default();
-    let resource = args
-        .get(2)
-        .and_then(|r| r.first())
-        .and_then(|v| v.as_str().map(String::from));
-    arg(&args, 0)
-        .into_iter()
-        .map(|p| iam_allows(ctx, p, &action, resource.as_deref()))
-        .collect()
+    let principals = arg(&args, 0);
+    let Some(resources) = args.get(2) else {
+        return principals
+            .into_iter()
+            .map(|p| iam_allows(ctx, p, &action, None))
+            .collect();
+    };
+    let mut out = Vec::new();
+    for r in resources {
+        for p in &principals {
+            out.push(match &r.v {
+                V::Absent => Val {
+                    facts: p.facts.clone(),
+                    ..Val::absent()
+                },
+                _ => {
+                    // Any of the ARNs the resource may have: allowed on one is allowed.
+                    let answers: Vec<Val<'g>> = resource_arns(ctx, r)
+                        .iter()
+                        .map(|arn| iam_allows(ctx, p.clone(), &action, Some(arn)))
+                        .collect();
+                    let allowed = answers.iter().find(|a| matches!(a.v, V::Bool(true)));
+                    let denied = !answers.is_empty()
+                        && answers.iter().all(|a| matches!(a.v, V::Bool(false)));
+                    match (allowed, denied) {
+                        (Some(a), _) => a.clone(),
+                        (None, true) => answers[0].clone(),
+                        _ => Val {
+                            facts: p.facts.clone(),
+                            ..Val::unknown("resource ARN not known")
+                        },
+                    }
+                }
+            });
+        }
+    }
+    out
+}
+
+/// The ARNs a resource argument may have, with `${...}` for the parts known only at deploy
+/// time; none when it cannot be told.
+fn resource_arns(ctx: &Ctx<'_>, r: &Val<'_>) -> Vec<String> {
+    match &r.v {
+        V::Str(s, _) => vec![s.to_string()],
+        V::Text(t, _) => vec![t.to_string()],
+        V::Resource(i) => {
+            let res = &ctx.graph.resources[*i];
+            let prop = |key: &str| -> String {
+                res.properties
+                    .as_ref()
+                    .and_then(|p| p.get(key))
+                    .and_then(Node::as_str)
+                    .map_or_else(|| "${...}".to_string(), str::to_string)
+            };
+            let unset = |key: &str| res.properties.as_ref().and_then(|p| p.get(key)).is_none();
+            let head = |service: &str, regional: bool| {
+                let region = if regional { "${AWS::Region}" } else { "" };
+                format!("arn:${{AWS::Partition}}:{service}:{region}:${{AWS::AccountId}}:")
+            };
+            match res.rtype.as_str() {
+                "AWS::IAM::Role" => {
+                    // No Path: the role sits at `/`.
+                    let path = if unset("Path") {
+                        "/".to_string()
+                    } else {
+                        prop("Path")
+                    };
+                    vec![format!(
+                        "{}role{path}{}",
+                        head("iam", false),
+                        prop("RoleName")
+                    )]
+                }
+                // Some revision; a policy that names the family without one counts too.
+                "AWS::ECS::TaskDefinition" => {
+                    let family = format!("{}task-definition/{}", head("ecs", true), prop("Family"));
+                    vec![format!("{family}:${{revision}}"), family]
+                }
+                "AWS::Events::Rule" => {
+                    vec![format!("{}rule/{}", head("events", true), prop("Name"))]
+                }
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The policy documents that apply to a role (inline, attached managed, and `AWS::IAM::Policy`

@@ -6,6 +6,7 @@
 pub mod all;
 pub mod any;
 pub mod capture;
+pub mod closest;
 pub mod count;
 pub mod depends_on_path;
 pub mod distinct;
@@ -33,6 +34,7 @@ pub mod sg_allows;
 pub mod subnet_egress;
 pub mod sum;
 pub mod text;
+pub mod trusts;
 pub mod type_of;
 pub mod upper;
 pub mod user_data;
@@ -97,6 +99,7 @@ pub const ALL: &[Builtin] = &[
     json::BUILTIN,
     text::BUILTIN,
     capture::BUILTIN,
+    closest::BUILTIN,
     any::BUILTIN,
     all::BUILTIN,
     none::BUILTIN,
@@ -120,6 +123,7 @@ pub const ALL: &[Builtin] = &[
     less::BUILTIN,
     sum::BUILTIN,
     instance_type::BUILTIN,
+    trusts::BUILTIN,
 ];
 
 pub fn find(name: &str) -> Option<&'static Builtin> {

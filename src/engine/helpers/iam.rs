@@ -212,10 +212,12 @@ fn is_unknown(c: char) -> bool {
 }
 
 /// The characters of `text` with each `${...}` and placeholder collapsed into one unknown.
+/// In an ARN, an unknown that ends it right after a `/`, or a `:` inside the resource part, is
+/// a name or revision: it cannot contain `:` either.
 fn unknown_parts(text: &str) -> Vec<char> {
     let is_arn = text.starts_with("arn:");
     let mut colons = 0;
-    substitute(text, UNKNOWN)
+    let mut chars: Vec<char> = substitute(text, UNKNOWN)
         .chars()
         .map(|c| {
             colons += usize::from(c == ':');
@@ -225,7 +227,16 @@ fn unknown_parts(text: &str) -> Vec<char> {
                 c
             }
         })
-        .collect()
+        .collect();
+    // (An unknown that is the whole resource part, right after the fifth `:`, may hold `:`.)
+    if let [.., before, last] = chars.as_mut_slice()
+        && is_arn
+        && *last == UNKNOWN
+        && (*before == '/' || (*before == ':' && colons > 5))
+    {
+        *last = UNKNOWN_FIELD;
+    }
+    chars
 }
 
 /// IAM wildcard matching: `*` matches any run of characters, `?` exactly one. An unknown
@@ -441,6 +452,131 @@ fn substitute(text: &str, with: char) -> String {
     out
 }
 
+/// Does a role's trust policy (`AssumeRolePolicyDocument`) let the AWS service `service`
+/// (`ecs-tasks.amazonaws.com`) call `sts:AssumeRole` on it? An explicit Deny wins; `Principal`
+/// `*`, `{AWS: "*"}` and `{Service: ...}` (a string or a list, the `.cn` form too) name it,
+/// `NotPrincipal` names everyone it does not list. Conditions of an Allow (`aws:SourceAccount`,
+/// `aws:SourceArn`, ...) are taken as satisfied; a Deny with conditions, or anything that cannot
+/// be read, leaves the answer `Unknown` unless an unconditional Deny decides it.
+pub fn trusts(document: &Node, service: &str) -> Decision {
+    let parsed;
+    let node = match &document.kind {
+        Kind::Scalar(s) => match json_text::parse(&s.text, &document.span).filter(Node::is_map) {
+            Some(p) => {
+                parsed = p;
+                &parsed
+            }
+            None => return Decision::Unknown,
+        },
+        Kind::Map(_) if document.intrinsic().is_none() => document,
+        _ => return Decision::Unknown,
+    };
+    let statements: Vec<&Node> = match node.get("Statement").map(|s| &s.kind) {
+        Some(Kind::Seq(items)) => items.iter().collect(),
+        Some(Kind::Map(_)) => node.get("Statement").into_iter().collect(),
+        _ => return Decision::Unknown,
+    };
+    let mut tally = Tally::default();
+    for statement in statements {
+        let Some(parsed) = parse_statement(statement) else {
+            tally.unreadable = true;
+            continue;
+        };
+        let action = parsed.action.matches("sts:AssumeRole", true);
+        let principal = statement_principal(statement, service);
+        let conditional = statement
+            .get("Condition")
+            .is_some_and(|c| !c.is_null() && !matches!(&c.kind, Kind::Map(e) if e.is_empty()));
+        if action == Match::No || principal == Match::No {
+            continue;
+        }
+        let definite = action == Match::Yes && principal == Match::Yes;
+        match parsed.effect {
+            Effect::Allow if definite => tally.definite_allow = true,
+            Effect::Allow => tally.unreadable = true,
+            Effect::Deny if definite && !conditional => tally.definite_deny = true,
+            Effect::Deny => tally.possible_deny = true,
+        }
+    }
+    tally.decision()
+}
+
+/// Whether a statement's `Principal` (or `NotPrincipal`) covers the service principal.
+fn statement_principal(statement: &Node, service: &str) -> Match {
+    match (statement.get("Principal"), statement.get("NotPrincipal")) {
+        (Some(p), None) => principal_names(p, service),
+        (None, Some(p)) => match principal_names(p, service) {
+            Match::Yes => Match::No,
+            Match::No => Match::Yes,
+            Match::Maybe => Match::Maybe,
+        },
+        _ => Match::Maybe,
+    }
+}
+
+fn principal_names(principal: &Node, service: &str) -> Match {
+    if is_everyone(principal) {
+        return Match::Yes;
+    }
+    let Kind::Map(entries) = &principal.kind else {
+        return Match::Maybe;
+    };
+    if principal.intrinsic().is_some() {
+        return Match::Maybe;
+    }
+    let mut result = Match::No;
+    for entry in entries {
+        let m = match entry.key.as_str() {
+            "Service" => service_listed(&entry.value, service),
+            "AWS"
+                if entry.value.as_str() == Some("*")
+                    || entry.value.items().iter().any(|v| v.as_str() == Some("*")) =>
+            {
+                Match::Yes
+            }
+            // Accounts, roles, federated and canonical users are not the service.
+            "AWS" | "Federated" | "CanonicalUser" => Match::No,
+            _ => Match::Maybe,
+        };
+        match m {
+            Match::Yes => return Match::Yes,
+            Match::Maybe => result = Match::Maybe,
+            Match::No => {}
+        }
+    }
+    result
+}
+
+/// Whether a `Service` principal value (a string or a list) names `service`.
+fn service_listed(value: &Node, service: &str) -> Match {
+    let china = format!("{service}.cn");
+    let mut result = Match::No;
+    for p in patterns(value) {
+        match p {
+            Pattern::Exact(name) => {
+                let name = name.trim();
+                if name.eq_ignore_ascii_case(service) || name.eq_ignore_ascii_case(&china) {
+                    return Match::Yes;
+                }
+                if name.contains(['*', '?']) && wildcard_covers(name, service) {
+                    result = Match::Maybe;
+                }
+            }
+            // `ecs-tasks.${AWS::URLSuffix}` and the like.
+            Pattern::Approx(name) if wildcard_covers(&name, service) => result = Match::Maybe,
+            Pattern::Approx(_) => {}
+            Pattern::Opaque => result = Match::Maybe,
+        }
+    }
+    result
+}
+
+fn wildcard_covers(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
+    let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
+    covers(&p, &t)
+}
+
 /// One statement of an embedded AWS managed policy.
 struct ManagedStatement {
     effect: Effect,
@@ -467,7 +603,7 @@ const ALL: &[&str] = &["*"];
 ///
 /// Sources: the policy documents as archived by MAMIP (github.com/zoph-io/MAMIP, file
 /// `policies/<Name>`, version noted per entry) and, where said, aws-facts. Every statement
-/// here is an Allow; the two Allows that carry a Condition (noted) need no flag, because a
+/// here is an Allow; the Allows that carry a Condition (noted) need no flag, because a
 /// conditional Allow still counts as allowed. AWS can widen these policies at any time: a
 /// stale entry can only produce `NotAllowed` for an action added later, so keep them fresh.
 const MANAGED: &[(&str, &[ManagedStatement])] = &[
@@ -817,6 +953,16 @@ const MANAGED: &[(&str, &[ManagedStatement])] = &[
             ],
             ALL,
         )],
+    ),
+    // MAMIP v3 (2023-03-06). The PassRole Allow has the condition `iam:PassedToService` is
+    // ecs-tasks.amazonaws.com, the TagResource one `ecs:CreateAction` is RunTask.
+    (
+        "service-role/AmazonEC2ContainerServiceEventsRole",
+        &[
+            allow(&["ecs:RunTask"], ALL),
+            allow(&["iam:PassRole"], ALL),
+            allow(&["ecs:TagResource"], ALL),
+        ],
     ),
     // MAMIP v2 (2021-09-27).
     (
@@ -1498,5 +1644,156 @@ mod tests {
         assert_eq!(approximate("a${unclosed"), "a${unclosed");
         assert_eq!(approximate("\u{E000}unclosed"), "\u{E000}unclosed");
         assert_eq!(approximate("héllo"), "héllo");
+    }
+
+    fn trust(statements: serde_json::Value) -> Decision {
+        trusts(&doc(statements), "ecs-tasks.amazonaws.com")
+    }
+
+    #[test]
+    fn trust_policy_names_the_service_as_string_or_list() {
+        let allow = |principal| json!([{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]);
+        assert_eq!(
+            trust(allow(json!({"Service": "ecs-tasks.amazonaws.com"}))),
+            Decision::Allowed
+        );
+        assert_eq!(
+            trust(allow(
+                json!({"Service": ["ec2.amazonaws.com", "ecs-tasks.amazonaws.com.cn"]})
+            )),
+            Decision::Allowed
+        );
+        assert_eq!(trust(allow(json!("*"))), Decision::Allowed);
+        assert_eq!(trust(allow(json!({"AWS": "*"}))), Decision::Allowed);
+        assert_eq!(
+            trust(allow(json!({"Service": "ecs.amazonaws.com"}))),
+            Decision::NotAllowed
+        );
+        assert_eq!(
+            trust(allow(json!({"AWS": "arn:aws:iam::123456789012:root"}))),
+            Decision::NotAllowed
+        );
+        // `${AWS::URLSuffix}` may be amazonaws.com.
+        assert_eq!(
+            trust(allow(json!({"Service": "ecs-tasks.${AWS::URLSuffix}"}))),
+            Decision::Unknown
+        );
+        assert_eq!(
+            trust(allow(json!({"Service": "ec2.${AWS::URLSuffix}"}))),
+            Decision::NotAllowed
+        );
+    }
+
+    #[test]
+    fn trust_policy_actions_conditions_and_deny() {
+        let with = |action: serde_json::Value| json!([{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": action}]);
+        assert_eq!(trust(with(json!("sts:*"))), Decision::Allowed);
+        assert_eq!(trust(with(json!(["*"]))), Decision::Allowed);
+        assert_eq!(
+            trust(with(json!("sts:AssumeRoleWithWebIdentity"))),
+            Decision::NotAllowed
+        );
+        let conditional = json!([{
+            "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+        }]);
+        assert_eq!(trust(conditional), Decision::Allowed);
+        let denied = json!([
+            {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"},
+            {"Effect": "Deny", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:*"}
+        ]);
+        assert_eq!(trust(denied), Decision::ExplicitlyDenied);
+        let maybe_denied = json!([
+            {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"},
+            {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole",
+             "Condition": {"StringNotEquals": {"aws:SourceAccount": "1"}}}
+        ]);
+        assert_eq!(trust(maybe_denied), Decision::Unknown);
+    }
+
+    #[test]
+    fn trust_policy_not_principal_and_unreadable_documents() {
+        let not_principal = |listed: &str| json!([{"Effect": "Allow", "NotPrincipal": {"Service": listed}, "Action": "sts:AssumeRole"}]);
+        assert_eq!(trust(not_principal("ec2.amazonaws.com")), Decision::Allowed);
+        assert_eq!(
+            trust(not_principal("ecs-tasks.amazonaws.com")),
+            Decision::NotAllowed
+        );
+        assert_eq!(
+            trusts(&node(json!("not json")), "ecs-tasks.amazonaws.com"),
+            Decision::Unknown
+        );
+        assert_eq!(
+            trusts(
+                &node(json!({"Version": "2012-10-17"})),
+                "ecs-tasks.amazonaws.com"
+            ),
+            Decision::Unknown
+        );
+        let text = node(json!(
+            "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"ecs-tasks.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}]}"
+        ));
+        assert_eq!(trusts(&text, "ecs-tasks.amazonaws.com"), Decision::Allowed);
+    }
+
+    #[test]
+    fn resources_with_unknown_names_and_revisions() {
+        let run = |resource: &str| {
+            doc(json!([{"Effect": "Allow", "Action": "ecs:RunTask", "Resource": resource}]))
+        };
+        let request = "arn:${P}:ecs:${R}:${A}:task-definition/cleanup-v2:${rev}";
+        // A revision cannot contain `:`, so a policy for another family does not match even
+        // where its account is unknown.
+        let other = run(
+            "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/cleanup:*",
+        );
+        assert_eq!(
+            eval_doc(&other, "ecs:RunTask", Some(request)),
+            Decision::NotAllowed
+        );
+        let family = run(
+            "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/cleanup-v2:*",
+        );
+        assert_eq!(
+            eval_doc(&family, "ecs:RunTask", Some(request)),
+            Decision::Allowed
+        );
+        let pinned = run("arn:aws:ecs:eu-west-1:123456789012:task-definition/cleanup-v2:7");
+        assert_eq!(
+            eval_doc(&pinned, "ecs:RunTask", Some(request)),
+            Decision::Allowed
+        );
+        let role = doc(json!([{"Effect": "Allow", "Action": "iam:PassRole",
+            "Resource": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/import-execution"}]));
+        assert_eq!(
+            eval_doc(
+                &role,
+                "iam:PassRole",
+                Some("arn:${P}:iam::${A}:role/import-task")
+            ),
+            Decision::NotAllowed
+        );
+        assert_eq!(
+            eval_doc(
+                &role,
+                "iam:PassRole",
+                Some("arn:${P}:iam::${A}:role/${name}")
+            ),
+            Decision::Allowed
+        );
+    }
+
+    #[test]
+    fn the_events_managed_role_runs_tasks_and_passes_roles() {
+        let events = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceEventsRole";
+        let managed = [PolicySource::Managed(events)];
+        let arn = Some("arn:aws:iam::123456789012:role/app-task");
+        assert_eq!(evaluate(&managed, "iam:PassRole", arn), Decision::Allowed);
+        assert_eq!(evaluate(&managed, "ecs:RunTask", None), Decision::Allowed);
+        assert_eq!(
+            evaluate(&managed, "ecs:StopTask", None),
+            Decision::NotAllowed
+        );
     }
 }
