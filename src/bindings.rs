@@ -996,66 +996,49 @@ pub static BINDINGS: &[Binding] = &[
     ),
 ];
 
-/// `aws_cloudwatch_event_target.ecs_target`, as `AWS::Events::Rule` `Targets[].EcsParameters`.
-const EVENTS_ECS_TARGET: &[Field] = &[
-    f("task_definition_arn", "TaskDefinitionArn", Value),
-    f("launch_type", "LaunchType", Value),
-    f("task_count", "TaskCount", Value),
-    f("enable_execute_command", "EnableExecuteCommand", Value),
-    f("enable_ecs_managed_tags", "EnableECSManagedTags", Value),
-    f("propagate_tags", "PropagateTags", Value),
-    f("tags", "TagList", Value),
-    f(
-        "capacity_provider_strategy",
-        "CapacityProviderStrategy",
-        Blocks(STRATEGY),
-    ),
-    // Without it, a target's network configuration would read as absent (ECS017).
-    f(
-        "network_configuration",
-        "NetworkConfiguration.AwsVpcConfiguration",
-        Block(&[
-            f("subnets", "Subnets", List),
-            f("security_groups", "SecurityGroups", List),
+/// The ECS parameters of a RunTask target: EventBridge and Scheduler name them alike in
+/// Terraform, and differ in CloudFormation only in the names of the tag list and the awsvpc
+/// block. Without the network configuration, a target's would read as absent (ECS017).
+macro_rules! ecs_target_fields {
+    ($tags:literal, $awsvpc:literal) => {
+        &[
+            f("task_definition_arn", "TaskDefinitionArn", Value),
+            f("launch_type", "LaunchType", Value),
+            f("task_count", "TaskCount", Value),
+            f("enable_execute_command", "EnableExecuteCommand", Value),
+            f("enable_ecs_managed_tags", "EnableECSManagedTags", Value),
+            f("propagate_tags", "PropagateTags", Value),
+            f("tags", $tags, Value),
             f(
-                "assign_public_ip",
-                "AssignPublicIp",
-                Decode(enabled_disabled),
+                "capacity_provider_strategy",
+                "CapacityProviderStrategy",
+                Blocks(STRATEGY),
             ),
-        ]),
-    ),
-];
+            f(
+                "network_configuration",
+                $awsvpc,
+                Block(&[
+                    f("subnets", "Subnets", List),
+                    f("security_groups", "SecurityGroups", List),
+                    f(
+                        "assign_public_ip",
+                        "AssignPublicIp",
+                        Decode(enabled_disabled),
+                    ),
+                ]),
+            ),
+        ]
+    };
+}
+
+/// `aws_cloudwatch_event_target.ecs_target`, as `AWS::Events::Rule` `Targets[].EcsParameters`.
+const EVENTS_ECS_TARGET: &[Field] =
+    ecs_target_fields!("TagList", "NetworkConfiguration.AwsVpcConfiguration");
 
 /// `aws_scheduler_schedule.target.ecs_parameters`, as `AWS::Scheduler::Schedule`
 /// `Target.EcsParameters`.
-const SCHEDULER_ECS_PARAMETERS: &[Field] = &[
-    f("task_definition_arn", "TaskDefinitionArn", Value),
-    f("launch_type", "LaunchType", Value),
-    f("task_count", "TaskCount", Value),
-    f("enable_execute_command", "EnableExecuteCommand", Value),
-    f("enable_ecs_managed_tags", "EnableECSManagedTags", Value),
-    f("propagate_tags", "PropagateTags", Value),
-    f("tags", "Tags", Value),
-    f(
-        "capacity_provider_strategy",
-        "CapacityProviderStrategy",
-        Blocks(STRATEGY),
-    ),
-    // Without it, a target's network configuration would read as absent (ECS017).
-    f(
-        "network_configuration",
-        "NetworkConfiguration.AwsvpcConfiguration",
-        Block(&[
-            f("subnets", "Subnets", List),
-            f("security_groups", "SecurityGroups", List),
-            f(
-                "assign_public_ip",
-                "AssignPublicIp",
-                Decode(enabled_disabled),
-            ),
-        ]),
-    ),
-];
+const SCHEDULER_ECS_PARAMETERS: &[Field] =
+    ecs_target_fields!("Tags", "NetworkConfiguration.AwsvpcConfiguration");
 
 const TARGET_GROUP: &str = "AWS::ElasticLoadBalancingV2::TargetGroup";
 const LISTENER: &str = "AWS::ElasticLoadBalancingV2::Listener";
