@@ -3,7 +3,7 @@
 //! built binary is run with `RAYON_NUM_THREADS` 1 and 2 on `testdata/` and on a
 //! sample of the shared corpus (`../shared/corpus`) when it is present.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const FORMATS: &[&str] = &["human", "json", "sarif", "github"];
@@ -46,12 +46,16 @@ fn testdata_gives_the_same_bytes_whatever_the_threads() {
 }
 
 #[test]
+#[cfg_attr(
+    not(ecslint_corpus),
+    ignore = "needs the corpus: ../shared/corpus or ECSLINT_CORPUS=DIR"
+)]
 fn a_corpus_sample_gives_the_same_bytes_whatever_the_threads() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let Ok(manifest) = std::fs::read_to_string(dir.join("MANIFEST.tsv")) else {
-        eprintln!("skipped: ../shared/corpus is not present next to this checkout");
-        return;
-    };
+    // The corpus build.rs found (`../shared/corpus` or ECSLINT_CORPUS).
+    let dir = option_env!("ECSLINT_CORPUS_DIR")
+        .map(PathBuf::from)
+        .expect("build.rs found the corpus");
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
     let mut lines = manifest.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
