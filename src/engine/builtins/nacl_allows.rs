@@ -2,7 +2,7 @@
 //! network ACL from the graph lives here too, for `nacl_denials`; the evaluation itself is
 //! `helpers::nacl`.
 
-use crate::engine::builtins::{ArgKind, Builtin, Vals, arg, field};
+use crate::engine::builtins::{ArgKind, Builtin, Vals, arg, field, flatten, items};
 use crate::engine::helpers::nacl::{self, Addrs, Outcome, Ports, Protocol, Verdict};
 use crate::engine::refs::{follow, referrers};
 use crate::graph::resolve::Ctx;
@@ -21,12 +21,12 @@ pub const BUILTIN: Builtin = Builtin {
     min: 5,
     max: 5,
     aws: true,
-    doc: "does the network ACL of a subnet let this traffic through: `direction` `\"egress\"` or `\"ingress\"`, `ports` a port or range (`443`, `\"1024-65535\"`), `peer` an IPv4 CIDR or `internet` (every public address)? True when all of it passes, false when none does, unknown when part does. Entries (`AWS::EC2::NetworkAclEntry`, Terraform `aws_network_acl` blocks and `aws_network_acl_rule`) in rule-number order, first match wins, the rest denied; the ACL is the subnet's association (`AWS::EC2::SubnetNetworkAclAssociation`, `aws_network_acl_association`, `subnet_ids`) or else the VPC's default ACL, which allows everything unless the file defines it (`aws_default_network_acl`); unknown for an ACL, VPC or entry it cannot see",
+    doc: "does the network ACL of a subnet let this traffic through: `direction` `\"egress\"` or `\"ingress\"`, `ports` a port or range (`443`, `\"1024-65535\"`), `peer` one place, all values together (lists opened): IPv4 CIDRs, subnets (their CIDR), or `internet` (every public address)? True when all of it passes, false when none does, unknown when part does. Entries (`AWS::EC2::NetworkAclEntry`, Terraform `aws_network_acl` blocks and `aws_network_acl_rule`) in rule-number order, first match wins, the rest denied; the ACL is the subnet's association (`AWS::EC2::SubnetNetworkAclAssociation`, `aws_network_acl_association`, `subnet_ids`) or else the VPC's default ACL, which allows everything unless the file defines it (`aws_default_network_acl`); unknown for an ACL, VPC, entry or peer it cannot see",
     eval,
 };
 
 fn eval<'g>(ctx: &Ctx<'g>, args: Vec<Vals<'g>>) -> Vals<'g> {
-    let query = match Query::from_args(&args) {
+    let query = match Query::from_args(ctx, &args) {
         Ok(q) => q,
         Err(why) => return vec![Val::unknown(why)],
     };
@@ -57,7 +57,7 @@ pub(crate) struct Query {
 }
 
 impl Query {
-    pub(crate) fn from_args(args: &[Vals<'_>]) -> Result<Query, &'static str> {
+    pub(crate) fn from_args<'g>(ctx: &Ctx<'g>, args: &[Vals<'g>]) -> Result<Query, &'static str> {
         let text = |i: usize| {
             let vals = arg(args, i);
             match vals.iter().filter(|v| !v.is_absent()).collect::<Vec<_>>()[..] {
@@ -79,11 +79,26 @@ impl Query {
         };
         let ports = nacl::ports(&text(3)?).ok_or("not a port range")?;
         let mut peers = Vec::new();
-        for v in arg(args, 4).iter().filter(|v| !v.is_absent()) {
-            match v.as_str() {
-                Some("internet") => peers.extend(nacl::public_ipv4()),
-                Some(cidr) => peers.push(nacl::ipv4_cidr(cidr).ok_or("not an IPv4 CIDR")?),
-                None => return Err("a peer known at deploy time"),
+        let opened = |v: Val<'g>| flatten(v).into_iter().flat_map(|v| items(ctx, v));
+        for v in arg(args, 4).into_iter().flat_map(opened) {
+            // A subnet stands for its CIDR block; one not known makes the peer unknown.
+            let cidrs = match &v.v {
+                V::Resource(r) if ctx.graph.resources[*r].rtype == "AWS::EC2::Subnet" => {
+                    let block = field(ctx, &v, "CidrBlock");
+                    if block.iter().all(Val::is_absent) {
+                        return Err("a subnet without a CIDR block (from an IPAM pool)");
+                    }
+                    block
+                }
+                V::Resource(_) => return Err("a peer that is neither a CIDR nor a subnet"),
+                _ => vec![v],
+            };
+            for c in cidrs.into_iter().filter(|c| !c.is_absent()) {
+                match c.as_str() {
+                    Some("internet") => peers.extend(nacl::public_ipv4()),
+                    Some(cidr) => peers.push(nacl::ipv4_cidr(cidr).ok_or("not an IPv4 CIDR")?),
+                    None => return Err("a peer known at deploy time"),
+                }
             }
         }
         if peers.is_empty() {

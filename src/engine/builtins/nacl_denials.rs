@@ -23,7 +23,7 @@ pub const BUILTIN: Builtin = Builtin {
 };
 
 fn eval<'g>(ctx: &Ctx<'g>, args: Vec<Vals<'g>>) -> Vals<'g> {
-    let Ok(query) = Query::from_args(&args) else {
+    let Ok(query) = Query::from_args(ctx, &args) else {
         return vec![Val::absent()];
     };
     let mut out: Vals<'g> = Vec::new();
