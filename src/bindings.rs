@@ -9,6 +9,9 @@
 //! Input to the table is a resource's planned values after the plan loader has marked unknown
 //! values and put references in (`load::tfplan`); output is a CloudFormation `Properties` map.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::load::json;
 use crate::node::{Entry, Kind, Node};
 use crate::source::Span;
@@ -20,6 +23,9 @@ pub struct Binding {
     pub fields: &'static [Field],
     /// Inline blocks that CloudFormation models as resources of their own.
     pub children: &'static [Child],
+    /// CloudFormation properties that a resource of this type never has, being other forms
+    /// of one it maps (`Definition` beside `DefinitionString`): absent, not unknown.
+    pub absent: &'static [&'static str],
 }
 
 /// One attribute. `cfn` may be a dotted path: `LaunchTemplateData.ImageId` puts a top-level
@@ -143,6 +149,7 @@ const fn b(tf: &'static str, cfn: &'static str, fields: &'static [Field]) -> Bin
         cfn,
         fields,
         children: &[],
+        absent: &[],
     }
 }
 
@@ -341,7 +348,15 @@ pub static BINDINGS: &[Binding] = &[
                 ]),
             ),
             f("desired_count", "DesiredCount", Value),
-            // ECS025
+            // ECS025. The block (provider v6) comes first: the two percentages go into it.
+            f(
+                "deployment_configuration",
+                "DeploymentConfiguration",
+                Block(&[
+                    f("strategy", "Strategy", Value),
+                    f("bake_time_in_minutes", "BakeTimeInMinutes", Value),
+                ]),
+            ),
             f(
                 "deployment_maximum_percent",
                 "DeploymentConfiguration.MaximumPercent",
@@ -522,6 +537,8 @@ pub static BINDINGS: &[Binding] = &[
                             "Overrides",
                             Blocks(&[
                                 f("instance_type", "InstanceType", Value),
+                                // ECS024: whether types are chosen by attributes.
+                                f("instance_requirements", "InstanceRequirements", Block(&[])),
                                 f(
                                     "launch_template_specification",
                                     "LaunchTemplateSpecification",
@@ -560,6 +577,11 @@ pub static BINDINGS: &[Binding] = &[
             f("name", "LaunchTemplateName", Value),
             f("image_id", "LaunchTemplateData.ImageId", Value),
             f("instance_type", "LaunchTemplateData.InstanceType", Value),
+            f(
+                "instance_requirements",
+                "LaunchTemplateData.InstanceRequirements",
+                Block(&[]),
+            ),
             f(
                 "iam_instance_profile",
                 "LaunchTemplateData.IamInstanceProfile",
@@ -731,6 +753,7 @@ pub static BINDINGS: &[Binding] = &[
             parent: "RouteTableId",
             fields: ROUTE,
         }],
+        absent: &[],
     },
     b("aws_route", "AWS::EC2::Route", STANDALONE_ROUTE),
     b(
@@ -787,17 +810,21 @@ pub static BINDINGS: &[Binding] = &[
         SG_INGRESS_RULE,
     ),
     // Other services the rules follow
-    b(
-        "aws_sfn_state_machine",
-        "AWS::StepFunctions::StateMachine",
-        &[
-            f("name", "StateMachineName", Value),
-            // Kept as the JSON string, as CloudFormation's DefinitionString is.
-            f("definition", "DefinitionString", Content(text)),
-            f("role_arn", "RoleArn", Value),
-            f("type", "StateMachineType", Value),
-        ],
-    ),
+    Binding {
+        // The definition is always the JSON string `definition`.
+        absent: &["Definition", "DefinitionS3Location"],
+        ..b(
+            "aws_sfn_state_machine",
+            "AWS::StepFunctions::StateMachine",
+            &[
+                f("name", "StateMachineName", Value),
+                // Kept as the JSON string, as CloudFormation's DefinitionString is.
+                f("definition", "DefinitionString", Content(text)),
+                f("role_arn", "RoleArn", Value),
+                f("type", "StateMachineType", Value),
+            ],
+        )
+    },
     b(
         "aws_kms_key",
         "AWS::KMS::Key",
@@ -885,6 +912,7 @@ pub static BINDINGS: &[Binding] = &[
             f("subnet_ids", "SubnetIds", Computed(&List)),
         ],
         children: NACL_BLOCKS,
+        absent: &[],
     },
     Binding {
         tf: "aws_default_network_acl",
@@ -894,6 +922,7 @@ pub static BINDINGS: &[Binding] = &[
             f("subnet_ids", "SubnetIds", Computed(&List)),
         ],
         children: NACL_BLOCKS,
+        absent: &[],
     },
     b(
         "aws_network_acl_rule",
@@ -1252,6 +1281,104 @@ fn convert(shape: &'static Shape, input: &Input) -> Option<Node> {
         }
         Decode(decoder) | Content(decoder) => decoder(input),
     }
+}
+
+/// One map that a binding built, with the keys it maps there and the CloudFormation
+/// properties of that place (`graph::Partial`).
+pub struct PartialMap<'n> {
+    pub node: &'n Node,
+    pub keys: Vec<&'static str>,
+    pub properties: Option<&'static [&'static str]>,
+}
+
+/// The maps of `props` (built by `properties(fields, ...)` for CloudFormation type `rtype`)
+/// whose keys `fields` choose: the properties themselves, the wrappers of dotted paths, and
+/// the maps of nested blocks. Decoded values and JSON documents are whole, so not among them.
+pub fn partial_maps<'n>(
+    fields: &'static [Field],
+    rtype: &str,
+    props: &'n Node,
+    out: &mut Vec<PartialMap<'n>>,
+) {
+    let all: Vec<&'static Field> = fields.iter().collect();
+    partial_level(&all, 0, rtype, props, out);
+}
+
+/// `map`, at `place` (`AWS::ECS::Service.NetworkConfiguration`), holds the paths of `fields`
+/// from segment `depth` on (they share the segments before).
+fn partial_level<'n>(
+    fields: &[&'static Field],
+    depth: usize,
+    place: &str,
+    map: &'n Node,
+    out: &mut Vec<PartialMap<'n>>,
+) {
+    if !map.is_map() || map.intrinsic().is_some() {
+        return;
+    }
+    let segment = |f: &&'static Field| f.cfn.split('.').nth(depth);
+    let mut keys: Vec<&'static str> = Vec::new();
+    for key in fields.iter().filter_map(segment) {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    for key in &keys {
+        let Some(child) = map.get(key) else { continue };
+        let inner_place = format!("{place}.{key}");
+        let here: Vec<&'static Field> = fields
+            .iter()
+            .copied()
+            .filter(|f| segment(f) == Some(*key))
+            .collect();
+        for f in here
+            .iter()
+            .filter(|f| f.cfn.split('.').count() == depth + 1)
+        {
+            let mut shape = &f.shape;
+            while let Computed(inner) = shape {
+                shape = inner;
+            }
+            match shape {
+                Block(inner) => partial_maps(inner, &inner_place, child, out),
+                Blocks(inner) => {
+                    for item in child.items() {
+                        partial_maps(inner, &inner_place, item, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let deeper: Vec<&'static Field> = here
+            .into_iter()
+            .filter(|f| f.cfn.split('.').count() > depth + 1)
+            .collect();
+        if !deeper.is_empty() {
+            partial_level(&deeper, depth + 1, &inner_place, child, out);
+        }
+    }
+    out.push(PartialMap {
+        node: map,
+        keys,
+        properties: cfn_properties(place),
+    });
+}
+
+/// The CloudFormation properties at `place` (`AWS::ECS::Service.DeploymentConfiguration`),
+/// from `bindings/cloudformation-properties.txt`; none for a place it does not list.
+pub fn cfn_properties(place: &str) -> Option<&'static [&'static str]> {
+    static TABLE: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        include_str!("../bindings/cloudformation-properties.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut words = l.split_whitespace();
+                Some((words.next()?, words.collect()))
+            })
+            .collect()
+    });
+    table.get(place).map(Vec::as_slice)
 }
 
 /// A block item becomes a map of its fields; an unknown item stays unknown.

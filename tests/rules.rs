@@ -273,6 +273,22 @@ fn a_finding_at_a_reference_names_the_resource_holding_it() {
     assert!(silenced.findings.is_empty(), "{:?}", silenced.findings);
 }
 
+/// In a plan, a property the Terraform binding does not map is unknown (TST004 stays silent),
+/// and one it maps but the plan leaves out is absent (TST005 fires).
+#[test]
+fn properties_a_binding_does_not_map_are_unknown_in_plans() {
+    let dir = PathBuf::from(relative(&testdata().join("custom-rules/unmapped")));
+    let program = Program::load(&[dir.as_path()]).expect("user rules load");
+    let (out, ok) = ruletest::run_dir(&program, &dir);
+    assert!(ok, "{out}");
+    assert!(out.contains("TST004: 3 case(s), 0 failed"), "{out}");
+    assert!(out.contains("TST005: 2 case(s), 0 failed"), "{out}");
+    // The plan without Service Connect defaults would fire if unmapped meant absent.
+    let plan = dir.join("TST004/tfplan/passes/service-connect-defaults-not-mapped.json");
+    let wrong = ruletest::check_case(&program, "TST004", &plan, Expect::Fires);
+    assert_eq!(wrong.failures.len(), 1, "{:?}", wrong.failures);
+}
+
 #[test]
 fn a_user_rule_written_with_relations_only_passes_its_own_cases() {
     let dir = PathBuf::from(relative(&testdata().join("custom-rules/endpoints")));

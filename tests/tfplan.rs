@@ -918,3 +918,34 @@ fn corpus_plans_load() {
     }
     assert!(loaded > 300, "only {loaded} plans loaded");
 }
+
+/// What a binding does not map is unknown, at every map it builds; what it maps and the plan
+/// leaves out, or what is no CloudFormation property there, is absent.
+#[test]
+fn properties_a_binding_does_not_map_are_unknown() {
+    let g = load_fixture(ECS);
+    let unmapped = |id: &str, path: &str, key: &str| {
+        let map = if path.is_empty() {
+            resource(&g, id).properties.as_ref().expect("properties")
+        } else {
+            prop(&g, id, path)
+        };
+        assert!(map.get(key).is_none(), "{id}.{path}.{key} is set");
+        g.unmapped(map, key)
+    };
+    let lt = "aws_launch_template.ecs";
+    // Top level, a dotted wrapper, a nested block, a split-off inline block.
+    let why = unmapped(lt, "", "TagSpecifications").expect("unknown");
+    assert!(why.contains("`aws_launch_template`"), "{why}");
+    assert!(unmapped(lt, "LaunchTemplateData", "BlockDeviceMappings").is_some());
+    assert!(unmapped("aws_ecs_cluster.main", "", "ServiceConnectDefaults").is_some());
+    assert!(unmapped("aws_route_table.public.route[0]", "", "CarrierGatewayId").is_some());
+    // No CloudFormation property of a launch template (a launch configuration's).
+    assert!(unmapped(lt, "", "UserData").is_none());
+    assert!(unmapped(lt, "", "NoSuchProperty").is_none());
+    // Mapped, and not in the plan.
+    assert!(unmapped("aws_route_table.public.route[0]", "", "NatGatewayId").is_none());
+    // Types without a binding keep their plan values, which are whole.
+    let attachment = "module.app.aws_iam_role_policy_attachment.exec";
+    assert!(unmapped(attachment, "", "anything").is_none());
+}

@@ -410,19 +410,25 @@ impl<'a, 'g> Eval<'a, 'g> {
                 let props = ctx.graph.resources[*r].properties.as_ref();
                 match props.and_then(|p| p.get(k)) {
                     Some(n) => keep(ctx.resolve(n, Some(*r), &Facts::default()), &v),
-                    None => vec![
-                        Val {
-                            span: None,
-                            ..Val::absent()
-                        }
-                        .owned_by(Some(*r)),
-                    ],
+                    None => match props.and_then(|p| ctx.graph.unmapped(p, k)) {
+                        Some(why) => vec![Val::unknown(&why).owned_by(Some(*r))],
+                        None => vec![
+                            Val {
+                                span: None,
+                                ..Val::absent()
+                            }
+                            .owned_by(Some(*r)),
+                        ],
+                    },
                 }
             }
             (V::Node(n), PathStep::Field(k)) => match &n.kind {
                 Kind::Map(_) => match n.get(k) {
                     Some(child) => keep(ctx.resolve(child, v.owner, &Facts::default()), &v),
-                    None => vec![Val::absent().owned_by(v.owner)],
+                    None => match ctx.graph.unmapped(n, k) {
+                        Some(why) => vec![Val::unknown(&why).owned_by(v.owner)],
+                        None => vec![Val::absent().owned_by(v.owner)],
+                    },
                 },
                 // A key on a list applies to each item, as in `Statement.Action`.
                 Kind::Seq(items) => items

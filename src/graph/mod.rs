@@ -75,6 +75,25 @@ pub struct Edge {
     pub kind: EdgeKind,
 }
 
+/// The identity of a node that stays in place: a resource's property nodes never move once
+/// the graph holds them.
+pub fn node_key(n: &Node) -> usize {
+    std::ptr::from_ref(n) as usize
+}
+
+/// A property map built from a Terraform resource by its binding: the binding maps some of
+/// the CloudFormation properties only, so a key it does not map may well be set in AWS and
+/// must read as unknown; a key it maps and the plan leaves out is really absent.
+#[derive(Debug)]
+pub struct Partial {
+    /// The keys the binding maps at this place.
+    pub keys: Vec<&'static str>,
+    /// The CloudFormation properties at this place, when known: any other key is absent.
+    pub properties: Option<&'static [&'static str]>,
+    /// The Terraform type (`aws_ecs_service`), for the reason of the unknown.
+    pub source: &'static str,
+}
+
 #[derive(Debug)]
 pub struct Graph {
     pub source: Arc<SourceFile>,
@@ -89,6 +108,9 @@ pub struct Graph {
     /// linked into `edges`, so outputs never count as referrers.
     pub outputs: Option<Node>,
     pub edges: Vec<Edge>,
+    /// Property maps that hold only some of their keys (see `Partial`), by the address of
+    /// their node. Filled in once the resources are in place; the graph never moves them.
+    partial: HashMap<usize, Partial>,
     by_id: HashMap<String, usize>,
     by_type: HashMap<String, Vec<usize>>,
     by_name: HashMap<String, Vec<usize>>,
@@ -122,6 +144,7 @@ impl Graph {
             conditions,
             outputs: None,
             edges: Vec::new(),
+            partial: HashMap::new(),
         };
         for (i, r) in g.resources.iter().enumerate() {
             g.by_id.insert(r.id.clone(), i);
@@ -178,6 +201,31 @@ impl Graph {
             }
         }
         out
+    }
+
+    /// Marks a map of one of this graph's resources, named by its `node_key`, as partial.
+    /// A map that several bindings fields build (a block and dotted paths into it) gets the
+    /// keys of all of them.
+    pub fn set_partial(&mut self, key: usize, partial: Partial) {
+        match self.partial.get_mut(&key) {
+            Some(p) => p.keys.extend(partial.keys),
+            None => {
+                self.partial.insert(key, partial);
+            }
+        }
+    }
+
+    /// Why key `key`, missing from `map`, is unknown rather than absent: `map` is partial and
+    /// does not hold that key. None for a key that is really absent.
+    pub fn unmapped(&self, map: &Node, key: &str) -> Option<String> {
+        let p = self.partial.get(&node_key(map))?;
+        let unmapped = !p.keys.contains(&key) && p.properties.is_none_or(|all| all.contains(&key));
+        unmapped.then(|| {
+            format!(
+                "the Terraform binding of `{}` does not map `{key}` here",
+                p.source
+            )
+        })
     }
 
     pub fn edges_from(&self, resource: usize) -> impl Iterator<Item = &Edge> {

@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::bindings::{self, Binding, Conf, RefMode};
-use crate::graph::{Graph, Provider, Resource, names};
+use crate::bindings::{self, Binding, Conf, Field, RefMode};
+use crate::graph::{Graph, Partial, Provider, Resource, names, node_key};
 use crate::load::{LoadError, cfn};
 use crate::node::{Entry, Kind, Node};
 use crate::source::{SourceFile, Span};
@@ -33,6 +33,7 @@ pub fn build(source: Arc<SourceFile>, root: &Node) -> Result<Graph, LoadError> {
     }
     fold(&mut built);
     let section = link_section(&built);
+    let bound: Vec<_> = built.iter().map(|b| b.bound).collect();
     let resources = built.into_iter().map(|b| b.resource).collect();
     let mut graph = Graph::new(
         source,
@@ -44,6 +45,7 @@ pub fn build(source: Arc<SourceFile>, root: &Node) -> Result<Graph, LoadError> {
     );
     graph.outputs = plan.outputs();
     cfn::link(&mut graph, &section);
+    mark_partial(&mut graph, &bound);
     Ok(graph)
 }
 
@@ -82,11 +84,17 @@ struct Planned<'a> {
     unknown: Option<&'a Node>,
 }
 
+/// Binding fields, Terraform type, properties never set (see `Built::bound`).
+type Bound = (&'static [Field], &'static str, &'static [&'static str]);
+
 /// A resource being built, with what the later steps need to know about it.
 struct Built {
     resource: Resource,
     tf_key: String,
     depends_on: Option<Node>,
+    /// The binding fields its properties come from, the Terraform type they belong to, and
+    /// the properties the type never has.
+    bound: Option<Bound>,
 }
 
 /// One module level of the configuration, from the root down to a resource's module.
@@ -196,6 +204,7 @@ impl<'a> Plan<'a> {
             },
             tf_key,
             depends_on,
+            bound: binding.map(|b| (b.fields, b.tf, b.absent)),
         });
         if let Some(b) = binding {
             split_children(b, p, &attrs, conf, out);
@@ -986,6 +995,7 @@ fn split_children(b: &Binding, p: &Planned, attrs: &Node, conf: Conf, out: &mut 
                 },
                 tf_key: child.tf.to_string(),
                 depends_on: None,
+                bound: Some((child.fields, b.tf, &[])),
             });
         };
         match &value.kind {
@@ -1117,6 +1127,34 @@ fn same_value(a: &Node, b: &Node) -> bool {
     match (a.as_str(), b.as_str()) {
         (Some(x), Some(y)) => x == y,
         _ => target(a).is_some() && target(a) == target(b),
+    }
+}
+
+/// The binding maps only some properties of a type: the others may be set in AWS all the
+/// same, so the maps it built read them as unknown, not absent.
+fn mark_partial(graph: &mut Graph, bound: &[Option<Bound>]) {
+    let mut marks = Vec::new();
+    for (r, b) in graph.resources.iter().zip(bound) {
+        let (Some((fields, source, absent)), Some(props)) = (b, &r.properties) else {
+            continue;
+        };
+        let mut maps = Vec::new();
+        bindings::partial_maps(fields, &r.rtype, props, &mut maps);
+        marks.extend(maps.into_iter().map(|m| {
+            let mut keys = m.keys;
+            if std::ptr::eq(m.node, props) {
+                keys.extend_from_slice(absent);
+            }
+            let partial = Partial {
+                keys,
+                properties: m.properties,
+                source,
+            };
+            (node_key(m.node), partial)
+        }));
+    }
+    for (key, partial) in marks {
+        graph.set_partial(key, partial);
     }
 }
 
