@@ -489,6 +489,28 @@ pub static BINDINGS: &[Binding] = &[
                     f("managed_draining", "ManagedDraining", Computed(&Value)),
                 ]),
             ),
+            f(
+                "managed_instances_provider",
+                "ManagedInstancesProvider",
+                Block(&[
+                    f("infrastructure_role_arn", "InfrastructureRoleArn", Value),
+                    f(
+                        "instance_launch_template",
+                        "InstanceLaunchTemplate",
+                        Block(&[
+                            f("ec2_instance_profile_arn", "Ec2InstanceProfileArn", Value),
+                            f(
+                                "network_configuration",
+                                "NetworkConfiguration",
+                                Block(&[
+                                    f("subnets", "Subnets", Value),
+                                    f("security_groups", "SecurityGroups", Value),
+                                ]),
+                            ),
+                        ]),
+                    ),
+                ]),
+            ),
         ],
     ),
     b(
