@@ -400,7 +400,7 @@ fn a_diamond_of_relations_is_evaluated_in_bounded_work() {
 
 #[test]
 fn deep_rules_are_located_errors_not_stack_overflows() {
-    let n = 10_000;
+    let n = 100_000;
     let chain: String = (0..4000)
         .map(|i| format!("relation r{i}(x) = r{}(x)\n", i + 1))
         .chain(["relation r4000(x) = x.RetentionInDays\n".to_string()])

@@ -93,6 +93,53 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// An expression with no value and no place, left where a child was taken out.
+    fn hole() -> Expr {
+        Expr {
+            kind: ExprKind::Null,
+            span: 0..0,
+        }
+    }
+}
+
+/// Frees the tree without recursion: a user's rule file may nest 100,000 `not` or `=>`, and
+/// the default drop, one call per level, would overflow the stack.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        take_children(&mut self.kind, &mut stack);
+        while let Some(mut e) = stack.pop() {
+            take_children(&mut e.kind, &mut stack);
+        }
+    }
+}
+
+/// Moves the expressions directly inside `kind` onto `out`.
+fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
+    match kind {
+        ExprKind::List(items)
+        | ExprKind::Else(items)
+        | ExprKind::And(items)
+        | ExprKind::Or(items)
+        | ExprKind::Alt(items)
+        | ExprKind::Call(_, items) => out.append(items),
+        ExprKind::Path(b, _)
+        | ExprKind::Forward(b, _)
+        | ExprKind::Back(b, _, _)
+        | ExprKind::Not(b) => out.push(std::mem::replace(&mut **b, Expr::hole())),
+        ExprKind::Cmp(a, _, b) | ExprKind::Guard(a, b) | ExprKind::Quant(_, _, a, b) => {
+            out.push(std::mem::replace(&mut **a, Expr::hole()));
+            out.push(std::mem::replace(&mut **b, Expr::hole()));
+        }
+        ExprKind::Str(_)
+        | ExprKind::Num(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Null
+        | ExprKind::Var(_) => {}
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum CmpOp {
     Eq,

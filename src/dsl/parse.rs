@@ -477,9 +477,11 @@ impl Build<'_> {
                 {
                     let x = x.clone();
                     let cond = args.pop().map(Box::new);
-                    let over = args.pop().and_then(|b| match b.kind {
-                        ExprKind::Cmp(_, _, over) => Some(over),
-                        _ => None,
+                    let over = args.pop().and_then(|mut b| {
+                        match std::mem::replace(&mut b.kind, ExprKind::Null) {
+                            ExprKind::Cmp(_, _, over) => Some(over),
+                            _ => None,
+                        }
                     });
                     if let (Some(over), Some(cond)) = (over, cond) {
                         return mk(ExprKind::Quant(q, x, over, cond));
