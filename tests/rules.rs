@@ -273,14 +273,21 @@ fn a_finding_at_a_reference_names_the_resource_holding_it() {
     assert!(silenced.findings.is_empty(), "{:?}", silenced.findings);
 }
 
+/// Loads the user rule directory `testdata/<name>` and runs its cases with the harness of
+/// `ecslint test`, which must pass; returns the directory, the program and the harness output.
+fn run_user_rules(name: &str) -> (PathBuf, Program, String) {
+    let dir = PathBuf::from(relative(&testdata().join(name)));
+    let program = Program::load(&[dir.as_path()]).expect("user rules load");
+    let (out, ok) = ruletest::run_dir(&program, &dir);
+    assert!(ok, "{out}");
+    (dir, program, out)
+}
+
 /// In a plan, a property the Terraform binding does not map is unknown (TST004 stays silent),
 /// and one it maps but the plan leaves out is absent (TST005 fires).
 #[test]
 fn properties_a_binding_does_not_map_are_unknown_in_plans() {
-    let dir = PathBuf::from(relative(&testdata().join("custom-rules/unmapped")));
-    let program = Program::load(&[dir.as_path()]).expect("user rules load");
-    let (out, ok) = ruletest::run_dir(&program, &dir);
-    assert!(ok, "{out}");
+    let (dir, program, out) = run_user_rules("custom-rules/unmapped");
     assert!(out.contains("TST004: 3 case(s), 0 failed"), "{out}");
     assert!(out.contains("TST005: 2 case(s), 0 failed"), "{out}");
     // The plan without Service Connect defaults would fire if unmapped meant absent.
@@ -291,10 +298,7 @@ fn properties_a_binding_does_not_map_are_unknown_in_plans() {
 
 #[test]
 fn a_user_rule_written_with_relations_only_passes_its_own_cases() {
-    let dir = PathBuf::from(relative(&testdata().join("custom-rules/endpoints")));
-    let program = Program::load(&[dir.as_path()]).expect("user rules load");
-    let (out, ok) = ruletest::run_dir(&program, &dir);
-    assert!(ok, "{out}");
+    let (dir, program, out) = run_user_rules("custom-rules/endpoints");
     assert!(out.contains("TST003: 3 case(s), 0 failed"), "{out}");
     // The harness fails a case that does not do what its directory says.
     let fires = dir.join("TST003/fires/ecr-interface-endpoints-only.yaml");
