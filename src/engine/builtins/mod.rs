@@ -14,6 +14,7 @@ pub mod ecs_cluster;
 pub mod exists;
 pub mod iam_allows;
 pub mod image_arch;
+pub mod image_os;
 pub mod instance_arch;
 pub mod instance_type;
 pub mod join;
@@ -112,6 +113,7 @@ pub const ALL: &[Builtin] = &[
     iam_allows::BUILTIN,
     instance_arch::BUILTIN,
     image_arch::BUILTIN,
+    image_os::BUILTIN,
     user_data::BUILTIN,
     ecs_cluster::BUILTIN,
     subnet_egress::BUILTIN,

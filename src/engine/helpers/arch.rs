@@ -143,6 +143,27 @@ pub fn image_arch(image: &str) -> Option<Arch> {
     }
 }
 
+/// Operating system of an image given as an SSM parameter path (or a dynamic reference to
+/// one): `"LINUX"` for the Amazon Linux ECS-optimized AMIs (aws-facts §4.3 lists
+/// `amazon-linux`, `amazon-linux-2` and `amazon-linux-2023` under
+/// `/aws/service/ecs/optimized-ami/`) and the Bottlerocket ECS variants. Windows ECS AMI paths
+/// are not recognised: their list is unverified (aws-facts §4.3), so they stay unknown.
+pub fn image_os(image: &str) -> Option<&'static str> {
+    let path = ssm_parameter_name(image.trim())?;
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let linux = match segs.as_slice() {
+        ["aws", "service", "ecs", "optimized-ami", distro, _, ..] => {
+            matches!(
+                *distro,
+                "amazon-linux" | "amazon-linux-2" | "amazon-linux-2023"
+            )
+        }
+        ["aws", "service", "bottlerocket", variant, _, ..] => variant.starts_with("aws-ecs-"),
+        _ => false,
+    };
+    linux.then_some("LINUX")
+}
+
 /// The SSM parameter name inside a dynamic reference, or the text itself when it is a path.
 fn ssm_parameter_name(image: &str) -> Option<&str> {
     let inner = match image
@@ -436,6 +457,29 @@ mod tests {
             "\u{E000}0\u{E001}",
         ] {
             assert_eq!(image_arch(image), None, "{image}");
+        }
+    }
+
+    #[test]
+    fn image_operating_systems() {
+        for linux in [
+            "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+            "{{resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2/arm64/recommended/image_id}}",
+            "resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux/recommended",
+            "/aws/service/bottlerocket/aws-ecs-2/x86_64/latest/image_id",
+        ] {
+            assert_eq!(image_os(linux), Some("LINUX"), "{linux}");
+        }
+        for unknown in [
+            "ami-0123456789abcdef0",
+            "/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-ECS_Optimized/image_id",
+            // A distribution segment known only at deploy time, or none at all.
+            "/aws/service/ecs/optimized-ami/\u{E000}0\u{E001}/recommended/image_id",
+            "/aws/service/ecs/optimized-ami/amazon-linux-2023",
+            "/aws/service/bottlerocket/aws-k8s-1.30/x86_64/latest/image_id",
+            "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        ] {
+            assert_eq!(image_os(unknown), None, "{unknown}");
         }
     }
 
