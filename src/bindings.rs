@@ -395,6 +395,15 @@ pub static BINDINGS: &[Binding] = &[
                     f("port", "Port", Value),
                 ]),
             ),
+            // ECS023: Service Connect is Linux-only.
+            f(
+                "service_connect_configuration",
+                "ServiceConnectConfiguration",
+                Block(&[
+                    f("enabled", "Enabled", Value),
+                    f("namespace", "Namespace", Value),
+                ]),
+            ),
             // ECS026: the infrastructure role of Amazon EBS volumes.
             f(
                 "volume_configuration",
