@@ -491,6 +491,61 @@ fn edges_follow_references() {
     ));
 }
 
+/// An argument set by a reference and read back by another resource stands for what it
+/// refers to: `cluster = aws_ecs_cluster_capacity_providers.main.cluster_name` is the cluster.
+#[test]
+fn an_argument_read_back_refers_to_what_it_was_set_to() {
+    let g =
+        load_fixture("../ECS023/tfplan/fires/cluster-from-capacity-providers-cluster-name.json");
+    let (svc, assoc, cluster) = (
+        "aws_ecs_service.reports",
+        "aws_ecs_cluster_capacity_providers.main",
+        "aws_ecs_cluster.main",
+    );
+    // The property still names the association (creation waits for it) ...
+    assert_eq!(
+        reference(prop(&g, svc, "Cluster")),
+        (
+            "Fn::GetAtt".into(),
+            assoc.into(),
+            Some("cluster_name".into())
+        )
+    );
+    assert!(has_edge(
+        &g,
+        svc,
+        "Cluster",
+        assoc,
+        EdgeKind::GetAtt("cluster_name".into())
+    ));
+    // ... and refers to the cluster, walking forward and back.
+    assert!(has_edge(
+        &g,
+        svc,
+        "Cluster",
+        cluster,
+        EdgeKind::GetAtt("name".into())
+    ));
+    let arena = typed_arena::Arena::new();
+    let ctx = ecslint::graph::resolve::Ctx::new(&g, &arena);
+    let values = ctx.resolve(
+        prop(&g, svc, "Cluster"),
+        g.resource(svc),
+        &Default::default(),
+    );
+    let shown: Vec<String> = values.iter().map(|v| ctx.display(v)).collect();
+    assert_eq!(shown, [cluster]);
+    // An attribute that is no argument set by a reference stays the resource itself.
+    assert!(
+        g.argument_reference(g.resource(assoc).unwrap(), "arn")
+            .is_none()
+    );
+    assert!(
+        g.argument_reference(g.resource(cluster).unwrap(), "name")
+            .is_none()
+    );
+}
+
 const FARGATE: &str = "fargate-unknowns.json";
 
 #[test]

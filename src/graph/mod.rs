@@ -108,6 +108,12 @@ pub struct Graph {
     /// linked into `edges`, so outputs never count as referrers.
     pub outputs: Option<Node>,
     pub edges: Vec<Edge>,
+    /// Terraform arguments that a reference reads back: (resource, attribute) → the
+    /// property the attribute became. Reading an argument gives the value it was set to, so
+    /// `aws_ecs_cluster_capacity_providers.x.cluster_name` stands for what `cluster_name`
+    /// refers to (the cluster), not for the association. Empty for CloudFormation, whose
+    /// `Fn::GetAtt` attributes are outputs of the resource.
+    pub arguments: HashMap<(usize, String), &'static str>,
     /// Property maps that hold only some of their keys (see `Partial`), by the address of
     /// their node. Filled in once the resources are in place; the graph never moves them.
     partial: HashMap<usize, Partial>,
@@ -144,6 +150,7 @@ impl Graph {
             conditions,
             outputs: None,
             edges: Vec::new(),
+            arguments: HashMap::new(),
             partial: HashMap::new(),
         };
         for (i, r) in g.resources.iter().enumerate() {
@@ -226,6 +233,18 @@ impl Graph {
                 p.source
             )
         })
+    }
+
+    /// The reference a Terraform argument of `resource` was set to, when attribute `attr`
+    /// reads back such an argument (see `arguments`): its property node, a `Ref` or
+    /// `Fn::GetAtt`.
+    pub fn argument_reference(&self, resource: usize, attr: &str) -> Option<&Node> {
+        let property = self.arguments.get(&(resource, attr.to_string()))?;
+        let node = self.resources[resource]
+            .properties
+            .as_ref()?
+            .get(property)?;
+        matches!(node.intrinsic(), Some(("Ref" | "Fn::GetAtt", _))).then_some(node)
     }
 
     pub fn edges_from(&self, resource: usize) -> impl Iterator<Item = &Edge> {

@@ -160,10 +160,17 @@ impl<'g> Ctx<'g> {
                 Some(target) => self.reference(target, span, facts),
                 None => unknown("Ref of a computed name".into()),
             },
-            "Fn::GetAtt" => match getatt_parts(arg).0.and_then(|r| self.graph.resource(r)) {
-                Some(r) => self.resource_val(r, span, facts).into_iter().collect(),
-                None => unknown("GetAtt of something outside this file".into()),
-            },
+            "Fn::GetAtt" => {
+                let (res, attr) = getatt_parts(arg);
+                match res.and_then(|r| self.graph.resource(r)) {
+                    // A Terraform argument read back is what it was set to.
+                    Some(r) => match attr.and_then(|a| self.graph.argument_reference(r, a)) {
+                        Some(set_to) => self.resolve(set_to, Some(r), facts),
+                        None => self.resource_val(r, span, facts).into_iter().collect(),
+                    },
+                    None => unknown("GetAtt of something outside this file".into()),
+                }
+            }
             "Fn::If" => {
                 let items = arg.items();
                 let (Some(cond), Some(a), Some(b)) = (

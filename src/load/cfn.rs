@@ -203,6 +203,40 @@ impl Walker<'_> {
         }
     }
 
+    /// A Terraform argument read back (`Graph::argument_reference`) also refers to what the
+    /// argument was set to, through any number of such arguments: `cluster =
+    /// aws_ecs_cluster_capacity_providers.x.cluster_name` refers to the cluster too, so
+    /// walking back from the cluster finds the service.
+    fn read_back(&mut self, resource: usize, attr: &str, node: &Node, path: &str) {
+        let (mut r, mut attr) = (resource, attr.to_string());
+        // Bounded: arguments may refer to each other in a cycle in a hand-made plan.
+        for _ in 0..16 {
+            let Some((name, arg)) = self
+                .graph
+                .argument_reference(r, &attr)
+                .and_then(Node::intrinsic)
+            else {
+                return;
+            };
+            let (to, next) = match name {
+                "Ref" => (arg.as_str(), None),
+                _ => getatt_parts(arg),
+            };
+            let Some(to) = to.and_then(|n| self.graph.resource(n)) else {
+                return;
+            };
+            let kind = match next {
+                Some(a) => EdgeKind::GetAtt(a.to_string()),
+                None => EdgeKind::Ref,
+            };
+            self.push(path, node, Target::Resource(to), kind);
+            match next {
+                Some(a) => (r, attr) = (to, a.to_string()),
+                None => return,
+            }
+        }
+    }
+
     /// Name edges for a literal that names a resource of the file (see `Graph::named_in_text`).
     fn names_in(&mut self, text: &str, node: &Node, path: &str) {
         for to in self.graph.named_in_text(text) {
@@ -223,7 +257,13 @@ impl Walker<'_> {
                 let (res, attr) = getatt_parts(arg);
                 if let Some(Target::Resource(r)) = res.and_then(|n| self.target(n)) {
                     let attr = attr.unwrap_or_default().to_string();
-                    self.push(path, node, Target::Resource(r), EdgeKind::GetAtt(attr));
+                    self.push(
+                        path,
+                        node,
+                        Target::Resource(r),
+                        EdgeKind::GetAtt(attr.clone()),
+                    );
+                    self.read_back(r, &attr, node, path);
                 }
             }
             "Fn::Sub" => {

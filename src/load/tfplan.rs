@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::bindings::{self, Binding, Conf, Field, RefMode};
+use crate::bindings::{self, Binding, Conf, Field, RefMode, Shape};
 use crate::graph::{Graph, Partial, Provider, Resource, names, node_key};
 use crate::load::{LoadError, cfn};
 use crate::node::{Entry, Kind, Node};
@@ -44,6 +44,7 @@ pub fn build(source: Arc<SourceFile>, root: &Node) -> Result<Graph, LoadError> {
         HashMap::new(),
     );
     graph.outputs = plan.outputs();
+    graph.arguments = arguments(&graph, &bound);
     cfn::link(&mut graph, &section);
     mark_partial(&mut graph, &bound);
     Ok(graph)
@@ -1156,6 +1157,28 @@ fn mark_partial(graph: &mut Graph, bound: &[Option<Bound>]) {
     for (key, partial) in marks {
         graph.set_partial(key, partial);
     }
+}
+
+/// The arguments set by a reference that other resources can read back (see
+/// `Graph::arguments`): plain top-level attributes whose property is a `Ref`/`Fn::GetAtt`.
+fn arguments(graph: &Graph, bound: &[Option<Bound>]) -> HashMap<(usize, String), &'static str> {
+    let mut out = HashMap::new();
+    for (i, b) in bound.iter().enumerate() {
+        let (Some((fields, _, _)), Some(props)) = (b, &graph.resources[i].properties) else {
+            continue;
+        };
+        for f in fields.iter() {
+            let plain = matches!(f.shape, Shape::Value | Shape::Computed(Shape::Value));
+            let reference = props
+                .get(f.cfn)
+                .and_then(Node::intrinsic)
+                .is_some_and(|(name, _)| matches!(name, "Ref" | "Fn::GetAtt"));
+            if plain && !f.cfn.contains('.') && reference {
+                out.insert((i, f.tf.to_string()), f.cfn);
+            }
+        }
+    }
+    out
 }
 
 /// The shape `cfn::link` walks: `{address: {Properties, DependsOn}}`, in graph order.
