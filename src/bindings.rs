@@ -1170,9 +1170,21 @@ pub fn cfn_type(b: &Binding, attrs: &Node) -> &'static str {
     if b.tf == "aws_security_group_rule"
         && attrs.get("type").and_then(Node::as_str) == Some("egress")
     {
-        return "AWS::EC2::SecurityGroupEgress";
+        return SG_RULE_EGRESS;
     }
     b.cfn
+}
+
+/// The type `cfn_type` gives an egress `aws_security_group_rule`.
+const SG_RULE_EGRESS: &str = "AWS::EC2::SecurityGroupEgress";
+
+/// Every resource type a plan's resources may be read as: those of the bindings, of the
+/// inline blocks they split off, and the ones `cfn_type` chooses.
+pub fn cfn_types() -> impl Iterator<Item = &'static str> {
+    BINDINGS
+        .iter()
+        .flat_map(|b| std::iter::once(b.cfn).chain(b.children.iter().map(|c| c.cfn)))
+        .chain([SG_RULE_EGRESS])
 }
 
 /// The binding of a Terraform type (`data.` prefixed for data sources).

@@ -1369,6 +1369,47 @@ fn a_rule_file_whose_regex_does_not_compile_exits_2_pointing_at_it() {
 }
 
 #[test]
+fn a_rule_naming_a_resource_type_that_does_not_exist_exits_2_pointing_at_it() {
+    let run = ecslint(&[
+        "--rules",
+        "testdata/custom-rules/bad-type",
+        "testdata/cli/clean.yaml",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let file = "testdata/custom-rules/bad-type/TST006-service-without-cluster.ecsl";
+    for (want, at) in [
+        (
+            "unknown resource type `AWS::ECS::Servce`; did you mean `AWS::ECS::Service`?",
+            "[7:13]",
+        ),
+        (
+            "unknown resource type `AWS::ECS::Clustr`; did you mean `AWS::ECS::Cluster`?",
+            "[8:34]",
+        ),
+        (
+            "unknown resource type `aws_appautoscaling_target`: no CloudFormation type or Terraform binding has this name",
+            "[10:26]",
+        ),
+        (
+            "`aws_ecs_service` is a Terraform type; rules name the CloudFormation type plans read it as, `AWS::ECS::Service`",
+            "[12:26]",
+        ),
+    ] {
+        let error = run
+            .stderr
+            .split("rule-file")
+            .find(|e| e.contains(&format!("{file}: {want}")))
+            .unwrap_or_else(|| panic!("{want}: {}", run.stderr));
+        assert!(error.contains(at), "{at}: {error}");
+        assert!(
+            error.contains("help: A rule sees only resources of the exact types it names"),
+            "{error}"
+        );
+    }
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
 fn test_runs_the_cases_of_a_rule_directory() {
     let run = ecslint(&["test", "testdata/custom-rules/endpoints"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

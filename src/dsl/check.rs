@@ -1,13 +1,15 @@
 //! Static checks of rule files, so mistakes surface when rules load, not while linting:
 //! unbound names, unknown functions and arities, recursive relations, duplicate codes, file
-//! names that do not match the rule.
+//! names that do not match the rule, resource types that do not exist.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::bindings;
 use crate::dsl::ast::*;
 use crate::dsl::{Program, RuleError};
 use crate::engine::builtins::{self, ArgKind};
+use crate::load::types;
 use crate::source::{SourceFile, Span};
 
 /// A rule in `rules/ECS001-task-arch-mismatch.ecsl` must be ECS001 task-arch-mismatch, one
@@ -75,6 +77,9 @@ pub fn program(p: &Program) -> Vec<RuleError> {
                 head(r),
                 &format!("rule code {} is also used in {}", r.code, first.source.path),
             ));
+        }
+        for (ty, span) in r.types.iter().zip(&r.type_spans) {
+            type_name(ty, span, &r.source, &mut errors);
         }
         let mut scope: HashSet<String> = HashSet::from([r.var.clone()]);
         for step in &r.steps {
@@ -200,19 +205,92 @@ fn check_node(
             }
             if let Some(b) = builtins::find(name) {
                 for (i, a) in args.iter().enumerate() {
-                    if b.arg_kind(i) == ArgKind::Regex {
-                        regex_literal(a, src, errors);
+                    match b.arg_kind(i) {
+                        ArgKind::Regex => regex_literal(a, src, errors),
+                        ArgKind::TypeName => type_literal(a, src, errors),
+                        _ => {}
                     }
                 }
             }
         }
         ExprKind::Cmp(_, CmpOp::Matches, pattern) => regex_literal(pattern, src, errors),
-        ExprKind::Back(_, _, Some(path)) => {
-            if let Some(why) = back_path_problem(path) {
+        // `type_of(x) == "AWS::ECS::Service"`, `type_of(x) in ["AWS::...", ...]`
+        ExprKind::Cmp(a, CmpOp::Eq | CmpOp::Ne | CmpOp::In, b) => {
+            let is_type_of = |e: &Expr| matches!(&e.kind, ExprKind::Call(n, _) if n == "type_of");
+            for (x, y) in [(a, b), (b, a)] {
+                if is_type_of(x) {
+                    match &y.kind {
+                        ExprKind::List(items) => {
+                            items.iter().for_each(|i| type_literal(i, src, errors))
+                        }
+                        _ => type_literal(y, src, errors),
+                    }
+                }
+            }
+        }
+        ExprKind::Forward(_, Some(ty)) => type_name(&ty.name, &ty.span, src, errors),
+        ExprKind::Back(_, ty, path) => {
+            if let Some(ty) = ty {
+                type_name(&ty.name, &ty.span, src, errors);
+            }
+            if let Some(why) = path.as_deref().and_then(back_path_problem) {
                 errors.push(err(src, e.span.clone(), why));
             }
         }
         _ => {}
+    }
+}
+
+/// A resource type written as a string literal must exist (see `type_name`).
+fn type_literal(e: &Expr, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
+    if let ExprKind::Str(ty) = &e.kind {
+        type_name(ty, &e.span, src, errors);
+    }
+}
+
+/// A resource type a rule names must be one a resource can have: a rule sees only resources
+/// of the exact types it names, so a misspelt one would make it silent everywhere.
+fn type_name(ty: &str, span: &Span, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
+    if let Some(problem) = type_problem(ty) {
+        errors.push(err(src, span.clone(), &problem).with_help(
+            "A rule sees only resources of the exact types it names: CloudFormation types, \
+             which a Terraform plan's resources are read as (see docs/rules.md)",
+        ));
+    }
+}
+
+/// Why no resource can have type `ty`, if none can. Known are the CloudFormation types of
+/// `resource-types.txt`, the types Terraform plans are read as, and `Custom::` ones (any
+/// name). A three-part type outside the AWS namespaces is a CloudFormation registry
+/// extension's (`MongoDB::Atlas::Cluster`), which no list holds: it passes unless it is a
+/// typo of a known type.
+pub fn type_problem(ty: &str) -> Option<String> {
+    if types::is_known(ty)
+        || bindings::cfn_types().any(|t| t == ty)
+        || ty
+            .strip_prefix("Custom::")
+            .is_some_and(|name| !name.is_empty())
+    {
+        return None;
+    }
+    if let Some(b) = bindings::binding(ty) {
+        return Some(format!(
+            "`{ty}` is a Terraform type; rules name the CloudFormation type plans read it as, `{}`",
+            b.cfn
+        ));
+    }
+    let namespace = ty.split("::").next().unwrap_or_default();
+    let aws = ["AWS", "Alexa", "Data"]
+        .iter()
+        .any(|ns| ns.eq_ignore_ascii_case(namespace));
+    match types::nearest(ty, types::known().chain(bindings::cfn_types())) {
+        Some(near) => Some(format!(
+            "unknown resource type `{ty}`; did you mean `{near}`?"
+        )),
+        None if !aws && ty.split("::").count() == 3 => None,
+        None => Some(format!(
+            "unknown resource type `{ty}`: no CloudFormation type or Terraform binding has this name"
+        )),
     }
 }
 

@@ -25,6 +25,8 @@ pub struct RuleError {
     pub source: Arc<SourceFile>,
     pub span: Span,
     pub message: String,
+    /// How to fix it, when the message does not say.
+    pub help: Option<String>,
 }
 
 impl RuleError {
@@ -33,7 +35,13 @@ impl RuleError {
             source: source.clone(),
             span,
             message,
+            help: None,
         }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> RuleError {
+        self.help = Some(help.into());
+        self
     }
 }
 
@@ -48,6 +56,12 @@ impl std::error::Error for RuleError {}
 impl Diagnostic for RuleError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new("rule-file"))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -187,30 +201,30 @@ mod tests {
     #[test]
     fn mistakes_are_found_when_rules_load() {
         let cases = [
-            ("each x: T\n  deny y == 1", "`y` is not bound"),
+            ("each x: AWS::S3::Bucket\n  deny y == 1", "`y` is not bound"),
             (
-                "each x: T\n  deny nope(x)",
+                "each x: AWS::S3::Bucket\n  deny nope(x)",
                 "no relation or function is called `nope`",
             ),
             (
-                "each x: T\n  deny exists(x, x)",
+                "each x: AWS::S3::Bucket\n  deny exists(x, x)",
                 "`exists` takes 1 argument(s), not 2",
             ),
             (
-                "each x: T\n  deny x == 1 message \"{z}\"",
+                "each x: AWS::S3::Bucket\n  deny x == 1 message \"{z}\"",
                 "`{z}` names nothing bound here",
             ),
-            ("each x: T\n  deny x ==", "syntax error"),
+            ("each x: AWS::S3::Bucket\n  deny x ==", "syntax error"),
             (
-                "each x: T\n  deny x.P matches \"[a-\"",
+                "each x: AWS::S3::Bucket\n  deny x.P matches \"[a-\"",
                 "invalid regular expression: unclosed character class",
             ),
             (
-                "each x: T\n  deny exists(x <= T.Properties.Cluster)",
+                "each x: AWS::S3::Bucket\n  deny exists(x <= AWS::ECS::Service.Properties.Cluster)",
                 "starts inside `Properties`",
             ),
             (
-                "each x: T\n  deny exists(x <= T.DependsOn)",
+                "each x: AWS::S3::Bucket\n  deny exists(x <= AWS::ECS::Service.DependsOn)",
                 "`DependsOn` is not a reference",
             ),
         ];
@@ -223,7 +237,8 @@ mod tests {
 
     #[test]
     fn file_names_codes_and_relations_are_checked() {
-        let rule = |code: &str| format!("rule {code} slug {{\n  {HEAD}  each x: T\n}}\n");
+        let rule =
+            |code: &str| format!("rule {code} slug {{\n  {HEAD}  each x: AWS::S3::Bucket\n}}\n");
         let wrong_name = errors(&[("r/TST001-other.ecsl", &rule("TST001"))]);
         assert!(
             wrong_name[0].contains("must be named `TST001-slug.ecsl`"),
@@ -247,7 +262,7 @@ mod tests {
         );
         let no_severity = errors(&[(
             "r/TST001-slug.ecsl",
-            "rule TST001 slug {\n  summary \"s\"\n  each x: T\n}\n",
+            "rule TST001 slug {\n  summary \"s\"\n  each x: AWS::S3::Bucket\n}\n",
         )]);
         assert!(
             no_severity[0].contains("has no `severity`"),
@@ -257,7 +272,7 @@ mod tests {
 
     #[test]
     fn a_deny_may_be_milder_than_its_rule() {
-        let src = "rule TST001 s {\n  severity error\n  summary \"s\"\n  each x: T\n  deny x == 1\n  deny x == 2 severity warning message \"m\"\n}\n";
+        let src = "rule TST001 s {\n  severity error\n  summary \"s\"\n  each x: AWS::S3::Bucket\n  deny x == 1\n  deny x == 2 severity warning message \"m\"\n}\n";
         let program =
             Program::from_sources(vec![("r/TST001-s.ecsl".into(), src.into())]).expect("loads");
         let levels: Vec<Option<crate::finding::Severity>> = program.rules[0]
@@ -275,7 +290,7 @@ mod tests {
     fn each_deny_names_one_of_the_rules_symptoms() {
         let rule = |symptoms: &str, denies: &str| {
             format!(
-                "rule TST001 s {{\n  severity error\n  summary \"s\"\n{symptoms}  each x: T\n{denies}}}\n"
+                "rule TST001 s {{\n  severity error\n  summary \"s\"\n{symptoms}  each x: AWS::S3::Bucket\n{denies}}}\n"
             )
         };
         let two = "  symptom slow \"it is slow\"\n  symptom down \"it is down\"\n";
@@ -325,6 +340,99 @@ mod tests {
         ] {
             let got = errors(&[("r/TST001-s.ecsl", &rule(symptoms, denies))]);
             assert!(got.iter().any(|e| e.contains(want)), "{denies:?}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn resource_types_must_exist() {
+        let typo = |ty: &str| check::type_problem(ty).unwrap_or_default();
+        assert!(typo("AWS::ECS::Servce").contains("did you mean `AWS::ECS::Service`?"));
+        assert!(typo("AWS::Ecs::service").contains("did you mean `AWS::ECS::Service`?"));
+        assert!(typo("Data::SSM::Parameterr").contains("did you mean `Data::SSM::Parameter`?"));
+        assert!(typo("aws_ecs_service").contains("plans read it as, `AWS::ECS::Service`"));
+        assert!(typo("AWS::ECS::Nothing").contains("no CloudFormation type"));
+        assert!(typo("T").contains("no CloudFormation type"));
+        for ok in [
+            "AWS::RDS::DBInstance",
+            "AWS::Serverless::Function",
+            "Data::EC2::Image",
+            "AWS::EC2::SecurityGroupEgress",
+            "Custom::CertificateValidator",
+            // A CloudFormation registry extension's type: no list holds it.
+            "MongoDB::Atlas::Cluster",
+        ] {
+            assert_eq!(check::type_problem(ok), None, "{ok}");
+        }
+        let rule = format!(
+            "rule TST001 t {{\n  {HEAD}  each x: AWS::ECS::Service | AWS::S3::Buckt\n  deny exists(x => AWS::IAM::Rol)\n  deny exists(x <= AWS::ECS::Servce.Cluster)\n  deny count(resources(\"AWS::EC2::Instanc\")) == 1\n  deny type_of(x) in [\"AWS::ECS::Cluster\", \"AWS::ECS::Clustr\"]\n}}\n"
+        );
+        let err = Program::from_sources(vec![("r/TST001-t.ecsl".into(), rule)]).expect_err("typos");
+        let found: Vec<(usize, usize, &str)> = err
+            .iter()
+            .map(|e| {
+                let (line, col) = e.source.line_col(e.span.start);
+                (line, col, e.message.as_str())
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    4,
+                    31,
+                    "unknown resource type `AWS::S3::Buckt`; did you mean `AWS::S3::Bucket`?"
+                ),
+                (
+                    5,
+                    20,
+                    "unknown resource type `AWS::IAM::Rol`; did you mean `AWS::IAM::Role`?"
+                ),
+                (
+                    6,
+                    20,
+                    "unknown resource type `AWS::ECS::Servce`; did you mean `AWS::ECS::Service`?"
+                ),
+                (
+                    7,
+                    24,
+                    "unknown resource type `AWS::EC2::Instanc`; did you mean `AWS::EC2::Instance`?"
+                ),
+                (
+                    8,
+                    44,
+                    "unknown resource type `AWS::ECS::Clustr`; did you mean `AWS::ECS::Cluster`?"
+                ),
+            ]
+        );
+    }
+
+    /// Every type a built-in rule or relation names exists (else they would not load).
+    #[test]
+    fn the_built_in_rules_name_only_known_types() {
+        let program = Program::load(&[]).expect("built-in rules load");
+        let mut named: Vec<&str> = program
+            .rules
+            .iter()
+            .flat_map(|r| r.types.iter().map(String::as_str))
+            .collect();
+        let bodies = program.relations.values().map(|r| &r.body);
+        let rule_exprs = program.rules.iter().flat_map(|r| {
+            r.steps.iter().flat_map(|s| match s {
+                ast::Step::Let { expr, .. } | ast::Step::Where(expr) => vec![expr],
+                ast::Step::Deny(d) => vec![&d.cond],
+            })
+        });
+        for e in bodies.chain(rule_exprs) {
+            check::visit(e, &mut |e| match &e.kind {
+                ast::ExprKind::Forward(_, Some(t)) | ast::ExprKind::Back(_, Some(t), _) => {
+                    named.push(&t.name)
+                }
+                _ => {}
+            });
+        }
+        assert!(named.len() > 100, "{}", named.len());
+        for ty in named {
+            assert_eq!(check::type_problem(ty), None, "{ty}");
         }
     }
 
