@@ -48,7 +48,8 @@ struct Cli {
     verbose: bool,
 
     /// Also load the `.ecsl` rule files of this directory (repeatable). They are checked
-    /// first (names, functions, regexes, resource types); a mistake exits with code 2.
+    /// first (names, functions, relations, regexes, resource types); a mistake exits with
+    /// code 2.
     #[arg(long = "rules", value_name = "DIR", global = true)]
     rule_dirs: Vec<PathBuf>,
 

@@ -1410,6 +1410,44 @@ fn a_rule_naming_a_resource_type_that_does_not_exist_exits_2_pointing_at_it() {
 }
 
 #[test]
+fn relations_defined_twice_exit_2_naming_both_places() {
+    let run = ecslint(&[
+        "--rules",
+        "testdata/custom-rules/relation-clash",
+        "testdata/cli/clean.yaml",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let builtin = std::fs::read_to_string("rules/_relations.ecsl").unwrap();
+    let line = 1 + builtin
+        .lines()
+        .position(|l| l.starts_with("relation endpoint_service("))
+        .expect("a built-in relation endpoint_service");
+    let dir = "testdata/custom-rules/relation-clash";
+    for (want, at) in [
+        (
+            format!(
+                "{dir}/_mine.ecsl: relation `endpoint_service` is defined twice: here and at rules/_relations.ecsl:{line}:10"
+            ),
+            "[3:10]",
+        ),
+        (
+            format!(
+                "{dir}/_theirs.ecsl: relation `task_role` is defined twice: here and at {dir}/_mine.ecsl:5:10"
+            ),
+            "[2:10]",
+        ),
+    ] {
+        let error = run
+            .stderr
+            .split("rule-file")
+            .find(|e| e.contains(&want))
+            .unwrap_or_else(|| panic!("{want}: {}", run.stderr));
+        assert!(error.contains(at), "{at}: {error}");
+    }
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
 fn test_runs_the_cases_of_a_rule_directory() {
     let run = ecslint(&["test", "testdata/custom-rules/endpoints"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

@@ -51,6 +51,8 @@ pub struct Relation {
     pub body: Expr,
     pub source: Arc<SourceFile>,
     pub span: Span,
+    /// Where its name is written.
+    pub name_span: Span,
 }
 
 #[derive(Debug)]

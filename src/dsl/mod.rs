@@ -127,15 +127,8 @@ impl Program {
                     errors.extend(check::file_name(&source, &parsed.rules));
                     program.rules.extend(parsed.rules);
                     for r in parsed.relations {
-                        if let Some(first) = program.relations.get(&r.name) {
-                            errors.push(RuleError::new(
-                                &r.source,
-                                r.span.clone(),
-                                format!(
-                                    "relation `{}` is already defined in {}",
-                                    r.name, first.source.path
-                                ),
-                            ));
+                        if let Some(problem) = relation_clash(&program, &r) {
+                            errors.push(problem);
                         } else {
                             program.relations.insert(r.name.clone(), r);
                         }
@@ -158,6 +151,23 @@ impl Program {
             .iter()
             .find(|r| r.code.eq_ignore_ascii_case(code))
     }
+}
+
+/// Relations of all rule files, built-in ones included, share one namespace, and a call
+/// names a relation before a built-in function: a second `relation x` (or one named like a
+/// built-in) would quietly change every rule that calls `x`.
+fn relation_clash(program: &Program, r: &ast::Relation) -> Option<RuleError> {
+    let message = if let Some(first) = program.relations.get(&r.name) {
+        let at = first.source.location(first.name_span.start);
+        format!("relation `{}` is defined twice: here and at {at}", r.name)
+    } else if crate::engine::builtins::find(&r.name).is_some() {
+        format!("relation `{}` has the name of a built-in function", r.name)
+    } else {
+        return None;
+    };
+    let help = "Relations of every rule file, the built-in `rules/_relations.ecsl` included, share \
+                one namespace with the built-in functions; rename this one";
+    Some(RuleError::new(&r.source, r.name_span.clone(), message).with_help(help))
 }
 
 fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
@@ -341,6 +351,38 @@ mod tests {
             let got = errors(&[("r/TST001-s.ecsl", &rule(symptoms, denies))]);
             assert!(got.iter().any(|e| e.contains(want)), "{denies:?}: {got:?}");
         }
+    }
+
+    #[test]
+    fn a_relation_name_is_taken_once_across_files_and_built_ins() {
+        let files = vec![
+            (
+                "a/_one.ecsl".to_string(),
+                "relation r(x) = x.A\n".to_string(),
+            ),
+            (
+                "b/_two.ecsl".to_string(),
+                "# again\nrelation r(x) = x.B\nrelation exists(x) = x\n".to_string(),
+            ),
+        ];
+        let err = Program::from_sources(files).expect_err("clashes");
+        let found: Vec<(String, &str)> = err
+            .iter()
+            .map(|e| (e.source.location(e.span.start), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "b/_two.ecsl:2:10".to_string(),
+                    "relation `r` is defined twice: here and at a/_one.ecsl:1:10"
+                ),
+                (
+                    "b/_two.ecsl:3:10".to_string(),
+                    "relation `exists` has the name of a built-in function"
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -101,11 +101,15 @@ impl Build<'_> {
     fn relation(&self, p: Pair<G>) -> Relation {
         let span = span_of(&p);
         let mut name = String::new();
+        let mut name_span = span.clone();
         let mut params = Vec::new();
         let mut body = None;
         for c in p.into_inner() {
             match c.as_rule() {
-                G::ident => name = c.as_str().to_string(),
+                G::ident => {
+                    name = c.as_str().to_string();
+                    name_span = span_of(&c);
+                }
                 G::params => params = c.into_inner().map(|i| i.as_str().to_string()).collect(),
                 G::expr => body = Some(self.expr(c)),
                 _ => {}
@@ -121,6 +125,7 @@ impl Build<'_> {
             }),
             source: self.source.clone(),
             span,
+            name_span,
         }
     }
 
