@@ -1448,6 +1448,43 @@ fn relations_defined_twice_exit_2_naming_both_places() {
 }
 
 #[test]
+fn a_user_rule_reading_what_plans_do_not_map_is_warned_of_when_it_loads() {
+    let run = ecslint(&["test", "testdata/custom-rules/unmapped"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let warnings: Vec<&str> = run.stderr.split("rule-file").skip(1).collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    let want = "testdata/custom-rules/unmapped/TST004-cluster-without-service-connect-defaults.ecsl: \
+                TST004 reads `ServiceConnectDefaults` of AWS::ECS::Cluster, which Terraform plans \
+                do not map; the rule is silent on plans";
+    // miette wraps long lines; the text is compared without the wrapping.
+    let flat = warnings[0]
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains(want), "{}", warnings[0]);
+    assert!(warnings[0].contains("[8:19]"), "{}", warnings[0]);
+    assert!(
+        flat.contains(
+            "help: The Terraform binding of `aws_ecs_cluster` does not map `ServiceConnectDefaults`"
+        ),
+        "{}",
+        warnings[0]
+    );
+    // TST005 above and TST003 here read only what plans map; built-in rules are not warned of.
+    let run = ecslint(&[
+        "--rules",
+        "testdata/custom-rules/endpoints",
+        "testdata/cli/clean.yaml",
+    ]);
+    assert!(
+        !run.stderr.contains("Terraform plans do not map"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn test_runs_the_cases_of_a_rule_directory() {
     let run = ecslint(&["test", "testdata/custom-rules/endpoints"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

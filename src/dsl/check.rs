@@ -241,6 +241,99 @@ fn check_node(
     }
 }
 
+/// Warnings for the properties rule `r` reads of a type that Terraform plans provide but whose
+/// bindings do not map them: a plan reads such a property as unknown, so a `deny` that needs
+/// it never fires there. The reads are those that decide (`let`, `where`, a deny's condition;
+/// not its `at` or labels) along paths whose type is sure: `x.A.B` (list indices too) where
+/// `x` is the `each` variable, a `let` bound to `=> Type` or `<= Type`, or such an expression.
+pub fn unmapped_reads(r: &Rule) -> Vec<RuleError> {
+    let mut typed: HashMap<&str, Vec<&str>> = HashMap::new();
+    typed.insert(&r.var, r.types.iter().map(String::as_str).collect());
+    let mut found: Vec<(&str, String, &'static str, Span)> = Vec::new();
+    for step in &r.steps {
+        let decides = match step {
+            Step::Let { expr, .. } | Step::Where(expr) => expr,
+            Step::Deny(d) => &d.cond,
+        };
+        reads(decides, &typed, &mut found);
+        if let Step::Let { name, expr } = step {
+            match types_of(expr, &typed) {
+                Some(t) => typed.insert(name, t),
+                None => typed.remove(name.as_str()),
+            };
+        }
+    }
+    let mut seen = HashSet::new();
+    found
+        .into_iter()
+        .filter(|(ty, path, _, _)| seen.insert((*ty, path.clone())))
+        .map(|(ty, path, tf, span)| {
+            let message = format!(
+                "{} reads `{path}` of {ty}, which Terraform plans do not map; the rule is silent on plans",
+                r.code
+            );
+            let help = format!(
+                "The Terraform binding of `{tf}` does not map `{path}`: in a plan it is unknown, \
+                 and rules do not fire on what they cannot know. Templates are checked as usual"
+            );
+            RuleError::new(&r.source, span, message)
+                .with_help(help)
+                .as_warning()
+        })
+        .collect()
+}
+
+/// The resource types `e` surely has values of, when it is a resource of a known type.
+fn types_of<'a>(e: &'a Expr, typed: &HashMap<&str, Vec<&'a str>>) -> Option<Vec<&'a str>> {
+    match &e.kind {
+        ExprKind::Var(v) => typed.get(v.as_str()).cloned(),
+        ExprKind::Forward(_, Some(t)) | ExprKind::Back(_, Some(t), _) => Some(vec![&t.name]),
+        ExprKind::Guard(x, _) => types_of(x, typed),
+        _ => None,
+    }
+}
+
+/// The unmapped reads inside `e`: (type, path, a Terraform type, where).
+fn reads<'a>(
+    e: &'a Expr,
+    typed: &HashMap<&str, Vec<&'a str>>,
+    found: &mut Vec<(&'a str, String, &'static str, Span)>,
+) {
+    if let ExprKind::Quant(_, x, over, cond) = &e.kind {
+        // The quantifier's variable hides a variable of the same name in its condition.
+        reads(over, typed, found);
+        let mut inner = typed.clone();
+        inner.remove(x.as_str());
+        reads(cond, &inner, found);
+        return;
+    }
+    if let ExprKind::Path(base, steps) = &e.kind
+        && let Some(types) = types_of(base, typed)
+    {
+        let mut path: Vec<&str> = Vec::new();
+        for step in steps {
+            match step {
+                PathStep::Field(k) => path.push(k),
+                PathStep::Index(_) | PathStep::AnyIndex => continue,
+                PathStep::Values | PathStep::Descend(_) => break,
+            }
+        }
+        for ty in types {
+            // The first segment from which the read is unknown.
+            let unmapped = (1..=path.len()).find_map(|n| {
+                let tf = bindings::unmapped_by(ty, &path[..n]);
+                tf.first().map(|tf| (path[..n].join("."), *tf))
+            });
+            if let Some((p, tf)) = unmapped {
+                found.push((ty, p, tf, e.span.clone()));
+            }
+        }
+    }
+    for c in children(e) {
+        reads(c, typed, found);
+    }
+}
+
 /// A resource type written as a string literal must exist (see `type_name`).
 fn type_literal(e: &Expr, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
     if let ExprKind::Str(ty) = &e.kind {

@@ -27,6 +27,8 @@ pub struct RuleError {
     pub message: String,
     /// How to fix it, when the message does not say.
     pub help: Option<String>,
+    /// A warning: the rules load all the same.
+    pub warning: bool,
 }
 
 impl RuleError {
@@ -36,7 +38,13 @@ impl RuleError {
             span,
             message,
             help: None,
+            warning: false,
         }
+    }
+
+    pub fn as_warning(mut self) -> RuleError {
+        self.warning = true;
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> RuleError {
@@ -56,6 +64,10 @@ impl std::error::Error for RuleError {}
 impl Diagnostic for RuleError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new("rule-file"))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.warning.then_some(miette::Severity::Warning)
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -80,6 +92,8 @@ impl Diagnostic for RuleError {
 pub struct Program {
     pub rules: Vec<ast::Rule>,
     pub relations: HashMap<String, ast::Relation>,
+    /// What is doubtful in the user's rules, though they load (`check::unmapped_reads`).
+    pub warnings: Vec<RuleError>,
 }
 
 impl Program {
@@ -111,6 +125,10 @@ impl Program {
                 .any(|(n, _)| rule.source.path == format!("rules/{n}"));
             if builtin && rule.url.is_none() {
                 rule.url = Some(format!("{DOCS_URL}/{}.md", rule.code));
+            }
+            // The built-in rules' reads are known (see the test `built_in_unmapped_reads`).
+            if !builtin {
+                program.warnings.extend(check::unmapped_reads(rule));
             }
         }
         Ok(program)
@@ -445,6 +463,89 @@ mod tests {
                     "unknown resource type `AWS::ECS::Clustr`; did you mean `AWS::ECS::Cluster`?"
                 ),
             ]
+        );
+    }
+
+    /// The built-in rules are not warned of what they read that Terraform plans do not map;
+    /// these are the reads. ECS026 runs on several types and reads each one's own properties
+    /// of all of them: a task definition has no `VolumeConfigurations` (a service's) or
+    /// `ManagedInstancesProvider` (a capacity provider's), but its binding's top level is not
+    /// in bindings/cloudformation-properties.txt, so a plan reads every name it does not map
+    /// as unknown.
+    #[test]
+    fn built_in_unmapped_reads() {
+        let program = Program::load(&[]).expect("built-in rules load");
+        assert!(program.warnings.is_empty());
+        let reads: Vec<String> = program
+            .rules
+            .iter()
+            .flat_map(check::unmapped_reads)
+            .map(|w| w.message)
+            .collect();
+        let silent = "which Terraform plans do not map; the rule is silent on plans";
+        assert_eq!(
+            reads,
+            [
+                format!(
+                    "ECS026 reads `VolumeConfigurations` of AWS::ECS::TaskDefinition, {silent}"
+                ),
+                format!(
+                    "ECS026 reads `ManagedInstancesProvider` of AWS::ECS::TaskDefinition, {silent}"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_of_what_plans_do_not_map_are_warned_of() {
+        let rule = format!(
+            "rule TST001 t {{\n  {HEAD}  each c: AWS::ECS::Cluster\n  let lt = c <= AWS::EC2::LaunchTemplate\n  let any = c => *\n  deny exists(c.ServiceConnectDefaults.Namespace) and exists(c.ClusterName)\n    at c.Tags \"t\"\n  deny lt.LaunchTemplateData.BlockDeviceMappings[0].Ebs == 1 and any.Whatever == 1\n    label c.ServiceConnectDefaults \"not a condition\"\n  deny all(c in lt.TagSpecifications[*], c.ServiceConnectDefaults == 1)\n  deny lt.LaunchTemplateData.UserData == \"x\" or lt.LaunchTemplateData.* == 1\n}}\n"
+        );
+        let dir = std::env::temp_dir().join(format!("ecslint-unmapped-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("TST001-t.ecsl"), rule).unwrap();
+        let program = Program::load(&[dir.as_path()]).expect("loads");
+        std::fs::remove_dir_all(&dir).unwrap();
+        let warned: Vec<(usize, usize, &str)> = program
+            .warnings
+            .iter()
+            .map(|w| {
+                let (line, col) = w.source.line_col(w.span.start);
+                (line, col, w.message.as_str())
+            })
+            .collect();
+        let silent = "which Terraform plans do not map; the rule is silent on plans";
+        assert_eq!(
+            warned,
+            [
+                (
+                    7,
+                    15,
+                    &*format!(
+                        "TST001 reads `ServiceConnectDefaults` of AWS::ECS::Cluster, {silent}"
+                    )
+                ),
+                (
+                    9,
+                    8,
+                    &*format!(
+                        "TST001 reads `LaunchTemplateData.BlockDeviceMappings` of AWS::EC2::LaunchTemplate, {silent}"
+                    )
+                ),
+                (
+                    11,
+                    17,
+                    &*format!(
+                        "TST001 reads `TagSpecifications` of AWS::EC2::LaunchTemplate, {silent}"
+                    )
+                ),
+            ]
+        );
+        assert!(program.warnings.iter().all(|w| w.warning));
+        let help = program.warnings[0].help.as_deref().unwrap_or_default();
+        assert!(
+            help.contains("binding of `aws_ecs_cluster` does not map"),
+            "{help}"
         );
     }
 
