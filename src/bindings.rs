@@ -1179,14 +1179,104 @@ pub fn cfn_type(b: &Binding, attrs: &Node) -> &'static str {
     if b.tf == "aws_security_group_rule"
         && attrs.get("type").and_then(Node::as_str) == Some("egress")
     {
-        return "AWS::EC2::SecurityGroupEgress";
+        return SG_RULE_EGRESS;
     }
     b.cfn
+}
+
+/// The type `cfn_type` gives an egress `aws_security_group_rule`.
+const SG_RULE_EGRESS: &str = "AWS::EC2::SecurityGroupEgress";
+
+/// Every resource type a plan's resources may be read as: those of the bindings, of the
+/// inline blocks they split off, and the ones `cfn_type` chooses.
+pub fn cfn_types() -> impl Iterator<Item = &'static str> {
+    BINDINGS
+        .iter()
+        .flat_map(|b| std::iter::once(b.cfn).chain(b.children.iter().map(|c| c.cfn)))
+        .chain([SG_RULE_EGRESS])
 }
 
 /// The binding of a Terraform type (`data.` prefixed for data sources).
 pub fn binding(tf: &str) -> Option<&'static Binding> {
     BINDINGS.iter().find(|b| b.tf == tf)
+}
+
+/// The Terraform types whose resources are read as CloudFormation type `cfn` and leave
+/// property `path` (`LaunchTemplateData.BlockDeviceMappings`; list indices left out) unmapped,
+/// so it reads as unknown in their maps (as `mark_partial` and `Graph::unmapped` decide at
+/// lint time); none when one of them maps it, when `path` is no property there (absent), or
+/// when nothing is read as `cfn`. A path that stays unknown only where the block holding it
+/// is set counts as unmapped.
+pub fn unmapped_by(cfn: &str, path: &[&str]) -> Vec<&'static str> {
+    if path.is_empty() {
+        return Vec::new();
+    }
+    let mut sources: Vec<(&'static str, &'static [Field], &'static [&'static str])> = Vec::new();
+    for b in BINDINGS {
+        let egress = b.tf == "aws_security_group_rule" && cfn == SG_RULE_EGRESS;
+        if b.cfn == cfn || egress {
+            sources.push((b.tf, b.fields, b.absent));
+        }
+        for c in b.children.iter().filter(|c| c.cfn == cfn) {
+            sources.push((b.tf, c.fields, &[]));
+        }
+    }
+    // A folded-in property is filled from other resources of the plan.
+    let folded = FOLDS
+        .iter()
+        .any(|f| f.target == cfn && path.first() == Some(&f.into));
+    if folded
+        || sources.is_empty()
+        || !sources.iter().all(|(_, fields, absent)| {
+            let all: Vec<&'static Field> = fields.iter().collect();
+            !absent.contains(&path[0]) && unmapped_in(&all, 0, cfn, path)
+        })
+    {
+        return Vec::new();
+    }
+    let mut tf: Vec<&'static str> = sources.into_iter().map(|(tf, _, _)| tf).collect();
+    tf.dedup();
+    tf
+}
+
+/// `partial_level`'s decision, made on paths instead of maps: is `path` unmapped at `place`,
+/// where `fields` build the map from segment `depth` of their `cfn` paths on?
+fn unmapped_in(fields: &[&'static Field], depth: usize, place: &str, path: &[&str]) -> bool {
+    let [key, rest @ ..] = path else {
+        return false;
+    };
+    let here: Vec<&'static Field> = fields
+        .iter()
+        .copied()
+        .filter(|f| f.cfn.split('.').nth(depth) == Some(*key))
+        .collect();
+    if here.is_empty() {
+        return cfn_properties(place).is_none_or(|all| all.contains(key));
+    }
+    let inner_place = format!("{place}.{key}");
+    let (ending, deeper): (Vec<_>, Vec<_>) = here
+        .into_iter()
+        .partition(|f| f.cfn.split('.').count() == depth + 1);
+    match (ending.as_slice(), deeper.is_empty()) {
+        (_, _) if rest.is_empty() => false,
+        ([], false) => unmapped_in(&deeper, depth + 1, &inner_place, rest),
+        ([f], true) => {
+            let mut shape = &f.shape;
+            while let Computed(inner) = shape {
+                shape = inner;
+            }
+            match shape {
+                Block(inner) | Blocks(inner) => {
+                    let all: Vec<&'static Field> = inner.iter().collect();
+                    unmapped_in(&all, 0, &inner_place, rest)
+                }
+                // A whole value: what is inside is the plan's own.
+                _ => false,
+            }
+        }
+        // A block and wrapped fields at one key: too mixed to tell; say nothing.
+        _ => false,
+    }
 }
 
 /// How configuration references may stand for the planned value at one attribute path
@@ -1742,6 +1832,39 @@ mod tests {
             exprs: None,
         };
         properties(binding.fields, &attrs, conf)
+    }
+
+    #[test]
+    fn unmapped_paths_are_those_plans_read_as_unknown() {
+        let by = |cfn: &str, path: &str| unmapped_by(cfn, &path.split('.').collect::<Vec<_>>());
+        let lt = "AWS::EC2::LaunchTemplate";
+        assert_eq!(by(lt, "TagSpecifications"), ["aws_launch_template"]);
+        assert_eq!(
+            by(lt, "LaunchTemplateData.BlockDeviceMappings"),
+            ["aws_launch_template"]
+        );
+        assert_eq!(
+            by("AWS::ECS::Cluster", "ServiceConnectDefaults"),
+            ["aws_ecs_cluster"]
+        );
+        // Mapped, mapped whole (what is inside is the plan's), or no property (absent).
+        for (cfn, path) in [
+            (lt, "LaunchTemplateData.UserData"),
+            (lt, "LaunchTemplateData.ImageId"),
+            (lt, "UserData"),
+            (lt, "NoSuchProperty"),
+            ("AWS::ECS::Cluster", "ClusterName"),
+            (
+                "AWS::ECS::Cluster",
+                "Configuration.ExecuteCommandConfiguration",
+            ),
+            ("AWS::ECS::TaskDefinition", "ContainerDefinitions.Image"),
+            ("AWS::IAM::Role", "ManagedPolicyArns"),
+            // Not read from a plan at all.
+            ("AWS::RDS::DBInstance", "Engine"),
+        ] {
+            assert_eq!(by(cfn, path), Vec::<&str>::new(), "{cfn} {path}");
+        }
     }
 
     #[test]

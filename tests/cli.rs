@@ -1369,6 +1369,122 @@ fn a_rule_file_whose_regex_does_not_compile_exits_2_pointing_at_it() {
 }
 
 #[test]
+fn a_rule_naming_a_resource_type_that_does_not_exist_exits_2_pointing_at_it() {
+    let run = ecslint(&[
+        "--rules",
+        "testdata/custom-rules/bad-type",
+        "testdata/cli/clean.yaml",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let file = "testdata/custom-rules/bad-type/TST006-service-without-cluster.ecsl";
+    for (want, at) in [
+        (
+            "unknown resource type `AWS::ECS::Servce`; did you mean `AWS::ECS::Service`?",
+            "[7:13]",
+        ),
+        (
+            "unknown resource type `AWS::ECS::Clustr`; did you mean `AWS::ECS::Cluster`?",
+            "[8:34]",
+        ),
+        (
+            "unknown resource type `aws_appautoscaling_target`: no CloudFormation type or Terraform binding has this name",
+            "[10:26]",
+        ),
+        (
+            "`aws_ecs_service` is a Terraform type; rules name the CloudFormation type plans read it as, `AWS::ECS::Service`",
+            "[12:26]",
+        ),
+    ] {
+        let error = run
+            .stderr
+            .split("rule-file")
+            .find(|e| e.contains(&format!("{file}: {want}")))
+            .unwrap_or_else(|| panic!("{want}: {}", run.stderr));
+        assert!(error.contains(at), "{at}: {error}");
+        assert!(
+            error.contains("help: A rule sees only resources of the exact types it names"),
+            "{error}"
+        );
+    }
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn relations_defined_twice_exit_2_naming_both_places() {
+    let run = ecslint(&[
+        "--rules",
+        "testdata/custom-rules/relation-clash",
+        "testdata/cli/clean.yaml",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let builtin = std::fs::read_to_string("rules/_relations.ecsl").unwrap();
+    let line = 1 + builtin
+        .lines()
+        .position(|l| l.starts_with("relation endpoint_service("))
+        .expect("a built-in relation endpoint_service");
+    let dir = "testdata/custom-rules/relation-clash";
+    for (want, at) in [
+        (
+            format!(
+                "{dir}/_mine.ecsl: relation `endpoint_service` is defined twice: here and at rules/_relations.ecsl:{line}:10"
+            ),
+            "[3:10]",
+        ),
+        (
+            format!(
+                "{dir}/_theirs.ecsl: relation `task_role` is defined twice: here and at {dir}/_mine.ecsl:5:10"
+            ),
+            "[2:10]",
+        ),
+    ] {
+        let error = run
+            .stderr
+            .split("rule-file")
+            .find(|e| e.contains(&want))
+            .unwrap_or_else(|| panic!("{want}: {}", run.stderr));
+        assert!(error.contains(at), "{at}: {error}");
+    }
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn a_user_rule_reading_what_plans_do_not_map_is_warned_of_when_it_loads() {
+    let run = ecslint(&["test", "testdata/custom-rules/unmapped"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let warnings: Vec<&str> = run.stderr.split("rule-file").skip(1).collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    let want = "testdata/custom-rules/unmapped/TST004-cluster-without-service-connect-defaults.ecsl: \
+                TST004 reads `ServiceConnectDefaults` of AWS::ECS::Cluster, which Terraform plans \
+                do not map; the rule is silent on plans";
+    // miette wraps long lines; the text is compared without the wrapping.
+    let flat = warnings[0]
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains(want), "{}", warnings[0]);
+    assert!(warnings[0].contains("[8:19]"), "{}", warnings[0]);
+    assert!(
+        flat.contains(
+            "help: The Terraform binding of `aws_ecs_cluster` does not map `ServiceConnectDefaults`"
+        ),
+        "{}",
+        warnings[0]
+    );
+    // TST005 above and TST003 here read only what plans map; built-in rules are not warned of.
+    let run = ecslint(&[
+        "--rules",
+        "testdata/custom-rules/endpoints",
+        "testdata/cli/clean.yaml",
+    ]);
+    assert!(
+        !run.stderr.contains("Terraform plans do not map"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn test_runs_the_cases_of_a_rule_directory() {
     let run = ecslint(&["test", "testdata/custom-rules/endpoints"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use ecslint::bindings;
 use ecslint::graph::{EdgeKind, Graph, Provider, Resource, Target};
 use ecslint::load::{self, Outcome};
 use ecslint::node::{Kind, Node};
@@ -1003,4 +1004,30 @@ fn properties_a_binding_does_not_map_are_unknown() {
     // Types without a binding keep their plan values, which are whole.
     let attachment = "module.app.aws_iam_role_policy_attachment.exec";
     assert!(unmapped(attachment, "", "anything").is_none());
+
+    // What rule files are warned of when they load (`bindings::unmapped_by`) is unknown in
+    // every resource of the plan read as that type.
+    let mut checked = 0;
+    for r in &g.resources {
+        let (Some(props), Some(all)) = (&r.properties, bindings::cfn_properties(&r.rtype)) else {
+            continue;
+        };
+        for key in all.iter().filter(|k| props.get(k).is_none()) {
+            if !bindings::unmapped_by(&r.rtype, &[key]).is_empty() {
+                assert!(g.unmapped(props, key).is_some(), "{}.{key}", r.id);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "{checked}");
+    let by = |cfn: &str, path: &[&str]| bindings::unmapped_by(cfn, path);
+    assert_eq!(
+        by(
+            "AWS::EC2::LaunchTemplate",
+            &["LaunchTemplateData", "BlockDeviceMappings"]
+        ),
+        ["aws_launch_template"]
+    );
+    assert!(by("AWS::EC2::LaunchTemplate", &["UserData"]).is_empty());
+    assert!(by("AWS::EC2::Route", &["NatGatewayId"]).is_empty());
 }

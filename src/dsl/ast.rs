@@ -23,6 +23,8 @@ pub struct Rule {
     pub span: Span,
     pub var: String,
     pub types: Vec<String>,
+    /// Where each of `types` is written.
+    pub type_spans: Vec<Span>,
     pub steps: Vec<Step>,
 }
 
@@ -49,6 +51,8 @@ pub struct Relation {
     pub body: Expr,
     pub source: Arc<SourceFile>,
     pub span: Span,
+    /// Where its name is written.
+    pub name_span: Span,
 }
 
 #[derive(Debug)]
@@ -140,6 +144,13 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
     }
 }
 
+/// A resource type named after `=>` or `<=`, and where.
+#[derive(Debug)]
+pub struct TypeName {
+    pub name: String,
+    pub span: Span,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum CmpOp {
     Eq,
@@ -168,9 +179,9 @@ pub enum ExprKind {
     Call(String, Vec<Expr>),
     Path(Box<Expr>, Vec<PathStep>),
     /// `x => Type`: the resources `x` refers to (`None` type: any).
-    Forward(Box<Expr>, Option<String>),
+    Forward(Box<Expr>, Option<TypeName>),
     /// `x <= Type.Path`: the resources of `Type` that refer to `x` (through `Path`).
-    Back(Box<Expr>, Option<String>, Option<String>),
+    Back(Box<Expr>, Option<TypeName>, Option<String>),
     Else(Vec<Expr>),
     Cmp(Box<Expr>, CmpOp, Box<Expr>),
     Not(Box<Expr>),

@@ -1,13 +1,15 @@
 //! Static checks of rule files, so mistakes surface when rules load, not while linting:
 //! unbound names, unknown functions and arities, recursive relations, duplicate codes, file
-//! names that do not match the rule.
+//! names that do not match the rule, resource types that do not exist.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::bindings;
 use crate::dsl::ast::*;
 use crate::dsl::{Program, RuleError};
 use crate::engine::builtins::{self, ArgKind};
+use crate::load::types;
 use crate::source::{SourceFile, Span};
 
 /// A rule in `rules/ECS001-task-arch-mismatch.ecsl` must be ECS001 task-arch-mismatch, one
@@ -75,6 +77,9 @@ pub fn program(p: &Program) -> Vec<RuleError> {
                 head(r),
                 &format!("rule code {} is also used in {}", r.code, first.source.path),
             ));
+        }
+        for (ty, span) in r.types.iter().zip(&r.type_spans) {
+            type_name(ty, span, &r.source, &mut errors);
         }
         let mut scope: HashSet<String> = HashSet::from([r.var.clone()]);
         for step in &r.steps {
@@ -200,19 +205,185 @@ fn check_node(
             }
             if let Some(b) = builtins::find(name) {
                 for (i, a) in args.iter().enumerate() {
-                    if b.arg_kind(i) == ArgKind::Regex {
-                        regex_literal(a, src, errors);
+                    match b.arg_kind(i) {
+                        ArgKind::Regex => regex_literal(a, src, errors),
+                        ArgKind::TypeName => type_literal(a, src, errors),
+                        _ => {}
                     }
                 }
             }
         }
         ExprKind::Cmp(_, CmpOp::Matches, pattern) => regex_literal(pattern, src, errors),
-        ExprKind::Back(_, _, Some(path)) => {
-            if let Some(why) = back_path_problem(path) {
+        // `type_of(x) == "AWS::ECS::Service"`, `type_of(x) in ["AWS::...", ...]`
+        ExprKind::Cmp(a, CmpOp::Eq | CmpOp::Ne | CmpOp::In, b) => {
+            let is_type_of = |e: &Expr| matches!(&e.kind, ExprKind::Call(n, _) if n == "type_of");
+            for (x, y) in [(a, b), (b, a)] {
+                if is_type_of(x) {
+                    match &y.kind {
+                        ExprKind::List(items) => {
+                            items.iter().for_each(|i| type_literal(i, src, errors))
+                        }
+                        _ => type_literal(y, src, errors),
+                    }
+                }
+            }
+        }
+        ExprKind::Forward(_, Some(ty)) => type_name(&ty.name, &ty.span, src, errors),
+        ExprKind::Back(_, ty, path) => {
+            if let Some(ty) = ty {
+                type_name(&ty.name, &ty.span, src, errors);
+            }
+            if let Some(why) = path.as_deref().and_then(back_path_problem) {
                 errors.push(err(src, e.span.clone(), why));
             }
         }
         _ => {}
+    }
+}
+
+/// Warnings for the properties rule `r` reads of a type that Terraform plans provide but whose
+/// bindings do not map them: a plan reads such a property as unknown, so a `deny` that needs
+/// it never fires there. The reads are those that decide (`let`, `where`, a deny's condition;
+/// not its `at` or labels) along paths whose type is sure: `x.A.B` (list indices too) where
+/// `x` is the `each` variable, a `let` bound to `=> Type` or `<= Type`, or such an expression.
+pub fn unmapped_reads(r: &Rule) -> Vec<RuleError> {
+    let mut typed: HashMap<&str, Vec<&str>> = HashMap::new();
+    typed.insert(&r.var, r.types.iter().map(String::as_str).collect());
+    let mut found: Vec<(&str, String, &'static str, Span)> = Vec::new();
+    for step in &r.steps {
+        let decides = match step {
+            Step::Let { expr, .. } | Step::Where(expr) => expr,
+            Step::Deny(d) => &d.cond,
+        };
+        reads(decides, &typed, &mut found);
+        if let Step::Let { name, expr } = step {
+            match types_of(expr, &typed) {
+                Some(t) => typed.insert(name, t),
+                None => typed.remove(name.as_str()),
+            };
+        }
+    }
+    let mut seen = HashSet::new();
+    found
+        .into_iter()
+        .filter(|(ty, path, _, _)| seen.insert((*ty, path.clone())))
+        .map(|(ty, path, tf, span)| {
+            let message = format!(
+                "{} reads `{path}` of {ty}, which Terraform plans do not map; the rule is silent on plans",
+                r.code
+            );
+            let help = format!(
+                "The Terraform binding of `{tf}` does not map `{path}`: in a plan it is unknown, \
+                 and rules do not fire on what they cannot know. Templates are checked as usual"
+            );
+            RuleError::new(&r.source, span, message)
+                .with_help(help)
+                .as_warning()
+        })
+        .collect()
+}
+
+/// The resource types `e` surely has values of, when it is a resource of a known type.
+fn types_of<'a>(e: &'a Expr, typed: &HashMap<&str, Vec<&'a str>>) -> Option<Vec<&'a str>> {
+    match &e.kind {
+        ExprKind::Var(v) => typed.get(v.as_str()).cloned(),
+        ExprKind::Forward(_, Some(t)) | ExprKind::Back(_, Some(t), _) => Some(vec![&t.name]),
+        ExprKind::Guard(x, _) => types_of(x, typed),
+        _ => None,
+    }
+}
+
+/// The unmapped reads inside `e`: (type, path, a Terraform type, where).
+fn reads<'a>(
+    e: &'a Expr,
+    typed: &HashMap<&str, Vec<&'a str>>,
+    found: &mut Vec<(&'a str, String, &'static str, Span)>,
+) {
+    if let ExprKind::Quant(_, x, over, cond) = &e.kind {
+        // The quantifier's variable hides a variable of the same name in its condition.
+        reads(over, typed, found);
+        let mut inner = typed.clone();
+        inner.remove(x.as_str());
+        reads(cond, &inner, found);
+        return;
+    }
+    if let ExprKind::Path(base, steps) = &e.kind
+        && let Some(types) = types_of(base, typed)
+    {
+        let mut path: Vec<&str> = Vec::new();
+        for step in steps {
+            match step {
+                PathStep::Field(k) => path.push(k),
+                PathStep::Index(_) | PathStep::AnyIndex => continue,
+                PathStep::Values | PathStep::Descend(_) => break,
+            }
+        }
+        for ty in types {
+            // The first segment from which the read is unknown.
+            let unmapped = (1..=path.len()).find_map(|n| {
+                let tf = bindings::unmapped_by(ty, &path[..n]);
+                tf.first().map(|tf| (path[..n].join("."), *tf))
+            });
+            if let Some((p, tf)) = unmapped {
+                found.push((ty, p, tf, e.span.clone()));
+            }
+        }
+    }
+    for c in children(e) {
+        reads(c, typed, found);
+    }
+}
+
+/// A resource type written as a string literal must exist (see `type_name`).
+fn type_literal(e: &Expr, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
+    if let ExprKind::Str(ty) = &e.kind {
+        type_name(ty, &e.span, src, errors);
+    }
+}
+
+/// A resource type a rule names must be one a resource can have: a rule sees only resources
+/// of the exact types it names, so a misspelt one would make it silent everywhere.
+fn type_name(ty: &str, span: &Span, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
+    if let Some(problem) = type_problem(ty) {
+        errors.push(err(src, span.clone(), &problem).with_help(
+            "A rule sees only resources of the exact types it names: CloudFormation types, \
+             which a Terraform plan's resources are read as (see docs/rules.md)",
+        ));
+    }
+}
+
+/// Why no resource can have type `ty`, if none can. Known are the CloudFormation types of
+/// `resource-types.txt`, the types Terraform plans are read as, and `Custom::` ones (any
+/// name). A three-part type outside the AWS namespaces is a CloudFormation registry
+/// extension's (`MongoDB::Atlas::Cluster`), which no list holds: it passes unless it is a
+/// typo of a known type.
+pub fn type_problem(ty: &str) -> Option<String> {
+    if types::is_known(ty)
+        || bindings::cfn_types().any(|t| t == ty)
+        || ty
+            .strip_prefix("Custom::")
+            .is_some_and(|name| !name.is_empty())
+    {
+        return None;
+    }
+    if let Some(b) = bindings::binding(ty) {
+        return Some(format!(
+            "`{ty}` is a Terraform type; rules name the CloudFormation type plans read it as, `{}`",
+            b.cfn
+        ));
+    }
+    let namespace = ty.split("::").next().unwrap_or_default();
+    let aws = ["AWS", "Alexa", "Data"]
+        .iter()
+        .any(|ns| ns.eq_ignore_ascii_case(namespace));
+    match types::nearest(ty, types::known().chain(bindings::cfn_types())) {
+        Some(near) => Some(format!(
+            "unknown resource type `{ty}`; did you mean `{near}`?"
+        )),
+        None if !aws && ty.split("::").count() == 3 => None,
+        None => Some(format!(
+            "unknown resource type `{ty}`: no CloudFormation type or Terraform binding has this name"
+        )),
     }
 }
 

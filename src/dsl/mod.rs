@@ -25,6 +25,10 @@ pub struct RuleError {
     pub source: Arc<SourceFile>,
     pub span: Span,
     pub message: String,
+    /// How to fix it, when the message does not say.
+    pub help: Option<String>,
+    /// A warning: the rules load all the same.
+    pub warning: bool,
 }
 
 impl RuleError {
@@ -33,7 +37,19 @@ impl RuleError {
             source: source.clone(),
             span,
             message,
+            help: None,
+            warning: false,
         }
+    }
+
+    pub fn as_warning(mut self) -> RuleError {
+        self.warning = true;
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> RuleError {
+        self.help = Some(help.into());
+        self
     }
 }
 
@@ -48,6 +64,16 @@ impl std::error::Error for RuleError {}
 impl Diagnostic for RuleError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new("rule-file"))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.warning.then_some(miette::Severity::Warning)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -66,6 +92,8 @@ impl Diagnostic for RuleError {
 pub struct Program {
     pub rules: Vec<ast::Rule>,
     pub relations: HashMap<String, ast::Relation>,
+    /// What is doubtful in the user's rules, though they load (`check::unmapped_reads`).
+    pub warnings: Vec<RuleError>,
 }
 
 impl Program {
@@ -98,6 +126,10 @@ impl Program {
             if builtin && rule.url.is_none() {
                 rule.url = Some(format!("{DOCS_URL}/{}.md", rule.code));
             }
+            // The built-in rules' reads are known (see the test `built_in_unmapped_reads`).
+            if !builtin {
+                program.warnings.extend(check::unmapped_reads(rule));
+            }
         }
         Ok(program)
     }
@@ -113,15 +145,8 @@ impl Program {
                     errors.extend(check::file_name(&source, &parsed.rules));
                     program.rules.extend(parsed.rules);
                     for r in parsed.relations {
-                        if let Some(first) = program.relations.get(&r.name) {
-                            errors.push(RuleError::new(
-                                &r.source,
-                                r.span.clone(),
-                                format!(
-                                    "relation `{}` is already defined in {}",
-                                    r.name, first.source.path
-                                ),
-                            ));
+                        if let Some(problem) = relation_clash(&program, &r) {
+                            errors.push(problem);
                         } else {
                             program.relations.insert(r.name.clone(), r);
                         }
@@ -144,6 +169,23 @@ impl Program {
             .iter()
             .find(|r| r.code.eq_ignore_ascii_case(code))
     }
+}
+
+/// Relations of all rule files, built-in ones included, share one namespace, and a call
+/// names a relation before a built-in function: a second `relation x` (or one named like a
+/// built-in) would quietly change every rule that calls `x`.
+fn relation_clash(program: &Program, r: &ast::Relation) -> Option<RuleError> {
+    let message = if let Some(first) = program.relations.get(&r.name) {
+        let at = first.source.location(first.name_span.start);
+        format!("relation `{}` is defined twice: here and at {at}", r.name)
+    } else if crate::engine::builtins::find(&r.name).is_some() {
+        format!("relation `{}` has the name of a built-in function", r.name)
+    } else {
+        return None;
+    };
+    let help = "Relations of every rule file, the built-in `rules/_relations.ecsl` included, share \
+                one namespace with the built-in functions; rename this one";
+    Some(RuleError::new(&r.source, r.name_span.clone(), message).with_help(help))
 }
 
 fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
@@ -187,30 +229,30 @@ mod tests {
     #[test]
     fn mistakes_are_found_when_rules_load() {
         let cases = [
-            ("each x: T\n  deny y == 1", "`y` is not bound"),
+            ("each x: AWS::S3::Bucket\n  deny y == 1", "`y` is not bound"),
             (
-                "each x: T\n  deny nope(x)",
+                "each x: AWS::S3::Bucket\n  deny nope(x)",
                 "no relation or function is called `nope`",
             ),
             (
-                "each x: T\n  deny exists(x, x)",
+                "each x: AWS::S3::Bucket\n  deny exists(x, x)",
                 "`exists` takes 1 argument(s), not 2",
             ),
             (
-                "each x: T\n  deny x == 1 message \"{z}\"",
+                "each x: AWS::S3::Bucket\n  deny x == 1 message \"{z}\"",
                 "`{z}` names nothing bound here",
             ),
-            ("each x: T\n  deny x ==", "syntax error"),
+            ("each x: AWS::S3::Bucket\n  deny x ==", "syntax error"),
             (
-                "each x: T\n  deny x.P matches \"[a-\"",
+                "each x: AWS::S3::Bucket\n  deny x.P matches \"[a-\"",
                 "invalid regular expression: unclosed character class",
             ),
             (
-                "each x: T\n  deny exists(x <= T.Properties.Cluster)",
+                "each x: AWS::S3::Bucket\n  deny exists(x <= AWS::ECS::Service.Properties.Cluster)",
                 "starts inside `Properties`",
             ),
             (
-                "each x: T\n  deny exists(x <= T.DependsOn)",
+                "each x: AWS::S3::Bucket\n  deny exists(x <= AWS::ECS::Service.DependsOn)",
                 "`DependsOn` is not a reference",
             ),
         ];
@@ -223,7 +265,8 @@ mod tests {
 
     #[test]
     fn file_names_codes_and_relations_are_checked() {
-        let rule = |code: &str| format!("rule {code} slug {{\n  {HEAD}  each x: T\n}}\n");
+        let rule =
+            |code: &str| format!("rule {code} slug {{\n  {HEAD}  each x: AWS::S3::Bucket\n}}\n");
         let wrong_name = errors(&[("r/TST001-other.ecsl", &rule("TST001"))]);
         assert!(
             wrong_name[0].contains("must be named `TST001-slug.ecsl`"),
@@ -247,7 +290,7 @@ mod tests {
         );
         let no_severity = errors(&[(
             "r/TST001-slug.ecsl",
-            "rule TST001 slug {\n  summary \"s\"\n  each x: T\n}\n",
+            "rule TST001 slug {\n  summary \"s\"\n  each x: AWS::S3::Bucket\n}\n",
         )]);
         assert!(
             no_severity[0].contains("has no `severity`"),
@@ -257,7 +300,7 @@ mod tests {
 
     #[test]
     fn a_deny_may_be_milder_than_its_rule() {
-        let src = "rule TST001 s {\n  severity error\n  summary \"s\"\n  each x: T\n  deny x == 1\n  deny x == 2 severity warning message \"m\"\n}\n";
+        let src = "rule TST001 s {\n  severity error\n  summary \"s\"\n  each x: AWS::S3::Bucket\n  deny x == 1\n  deny x == 2 severity warning message \"m\"\n}\n";
         let program =
             Program::from_sources(vec![("r/TST001-s.ecsl".into(), src.into())]).expect("loads");
         let levels: Vec<Option<crate::finding::Severity>> = program.rules[0]
@@ -275,7 +318,7 @@ mod tests {
     fn each_deny_names_one_of_the_rules_symptoms() {
         let rule = |symptoms: &str, denies: &str| {
             format!(
-                "rule TST001 s {{\n  severity error\n  summary \"s\"\n{symptoms}  each x: T\n{denies}}}\n"
+                "rule TST001 s {{\n  severity error\n  summary \"s\"\n{symptoms}  each x: AWS::S3::Bucket\n{denies}}}\n"
             )
         };
         let two = "  symptom slow \"it is slow\"\n  symptom down \"it is down\"\n";
@@ -325,6 +368,214 @@ mod tests {
         ] {
             let got = errors(&[("r/TST001-s.ecsl", &rule(symptoms, denies))]);
             assert!(got.iter().any(|e| e.contains(want)), "{denies:?}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn a_relation_name_is_taken_once_across_files_and_built_ins() {
+        let files = vec![
+            (
+                "a/_one.ecsl".to_string(),
+                "relation r(x) = x.A\n".to_string(),
+            ),
+            (
+                "b/_two.ecsl".to_string(),
+                "# again\nrelation r(x) = x.B\nrelation exists(x) = x\n".to_string(),
+            ),
+        ];
+        let err = Program::from_sources(files).expect_err("clashes");
+        let found: Vec<(String, &str)> = err
+            .iter()
+            .map(|e| (e.source.location(e.span.start), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "b/_two.ecsl:2:10".to_string(),
+                    "relation `r` is defined twice: here and at a/_one.ecsl:1:10"
+                ),
+                (
+                    "b/_two.ecsl:3:10".to_string(),
+                    "relation `exists` has the name of a built-in function"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn resource_types_must_exist() {
+        let typo = |ty: &str| check::type_problem(ty).unwrap_or_default();
+        assert!(typo("AWS::ECS::Servce").contains("did you mean `AWS::ECS::Service`?"));
+        assert!(typo("AWS::Ecs::service").contains("did you mean `AWS::ECS::Service`?"));
+        assert!(typo("Data::SSM::Parameterr").contains("did you mean `Data::SSM::Parameter`?"));
+        assert!(typo("aws_ecs_service").contains("plans read it as, `AWS::ECS::Service`"));
+        assert!(typo("AWS::ECS::Nothing").contains("no CloudFormation type"));
+        assert!(typo("T").contains("no CloudFormation type"));
+        for ok in [
+            "AWS::RDS::DBInstance",
+            "AWS::Serverless::Function",
+            "Data::EC2::Image",
+            "AWS::EC2::SecurityGroupEgress",
+            "Custom::CertificateValidator",
+            // A CloudFormation registry extension's type: no list holds it.
+            "MongoDB::Atlas::Cluster",
+        ] {
+            assert_eq!(check::type_problem(ok), None, "{ok}");
+        }
+        let rule = format!(
+            "rule TST001 t {{\n  {HEAD}  each x: AWS::ECS::Service | AWS::S3::Buckt\n  deny exists(x => AWS::IAM::Rol)\n  deny exists(x <= AWS::ECS::Servce.Cluster)\n  deny count(resources(\"AWS::EC2::Instanc\")) == 1\n  deny type_of(x) in [\"AWS::ECS::Cluster\", \"AWS::ECS::Clustr\"]\n}}\n"
+        );
+        let err = Program::from_sources(vec![("r/TST001-t.ecsl".into(), rule)]).expect_err("typos");
+        let found: Vec<(usize, usize, &str)> = err
+            .iter()
+            .map(|e| {
+                let (line, col) = e.source.line_col(e.span.start);
+                (line, col, e.message.as_str())
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    4,
+                    31,
+                    "unknown resource type `AWS::S3::Buckt`; did you mean `AWS::S3::Bucket`?"
+                ),
+                (
+                    5,
+                    20,
+                    "unknown resource type `AWS::IAM::Rol`; did you mean `AWS::IAM::Role`?"
+                ),
+                (
+                    6,
+                    20,
+                    "unknown resource type `AWS::ECS::Servce`; did you mean `AWS::ECS::Service`?"
+                ),
+                (
+                    7,
+                    24,
+                    "unknown resource type `AWS::EC2::Instanc`; did you mean `AWS::EC2::Instance`?"
+                ),
+                (
+                    8,
+                    44,
+                    "unknown resource type `AWS::ECS::Clustr`; did you mean `AWS::ECS::Cluster`?"
+                ),
+            ]
+        );
+    }
+
+    /// The built-in rules are not warned of what they read that Terraform plans do not map;
+    /// these are the reads. ECS026 runs on several types and reads each one's own properties
+    /// of all of them: a task definition has no `VolumeConfigurations` (a service's) or
+    /// `ManagedInstancesProvider` (a capacity provider's), but its binding's top level is not
+    /// in bindings/cloudformation-properties.txt, so a plan reads every name it does not map
+    /// as unknown.
+    #[test]
+    fn built_in_unmapped_reads() {
+        let program = Program::load(&[]).expect("built-in rules load");
+        assert!(program.warnings.is_empty());
+        let reads: Vec<String> = program
+            .rules
+            .iter()
+            .flat_map(check::unmapped_reads)
+            .map(|w| w.message)
+            .collect();
+        let silent = "which Terraform plans do not map; the rule is silent on plans";
+        assert_eq!(
+            reads,
+            [
+                format!(
+                    "ECS026 reads `VolumeConfigurations` of AWS::ECS::TaskDefinition, {silent}"
+                ),
+                format!(
+                    "ECS026 reads `ManagedInstancesProvider` of AWS::ECS::TaskDefinition, {silent}"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_of_what_plans_do_not_map_are_warned_of() {
+        let rule = format!(
+            "rule TST001 t {{\n  {HEAD}  each c: AWS::ECS::Cluster\n  let lt = c <= AWS::EC2::LaunchTemplate\n  let any = c => *\n  deny exists(c.ServiceConnectDefaults.Namespace) and exists(c.ClusterName)\n    at c.Tags \"t\"\n  deny lt.LaunchTemplateData.BlockDeviceMappings[0].Ebs == 1 and any.Whatever == 1\n    label c.ServiceConnectDefaults \"not a condition\"\n  deny all(c in lt.TagSpecifications[*], c.ServiceConnectDefaults == 1)\n  deny lt.LaunchTemplateData.UserData == \"x\" or lt.LaunchTemplateData.* == 1\n}}\n"
+        );
+        let dir = std::env::temp_dir().join(format!("ecslint-unmapped-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("TST001-t.ecsl"), rule).unwrap();
+        let program = Program::load(&[dir.as_path()]).expect("loads");
+        std::fs::remove_dir_all(&dir).unwrap();
+        let warned: Vec<(usize, usize, &str)> = program
+            .warnings
+            .iter()
+            .map(|w| {
+                let (line, col) = w.source.line_col(w.span.start);
+                (line, col, w.message.as_str())
+            })
+            .collect();
+        let silent = "which Terraform plans do not map; the rule is silent on plans";
+        assert_eq!(
+            warned,
+            [
+                (
+                    7,
+                    15,
+                    &*format!(
+                        "TST001 reads `ServiceConnectDefaults` of AWS::ECS::Cluster, {silent}"
+                    )
+                ),
+                (
+                    9,
+                    8,
+                    &*format!(
+                        "TST001 reads `LaunchTemplateData.BlockDeviceMappings` of AWS::EC2::LaunchTemplate, {silent}"
+                    )
+                ),
+                (
+                    11,
+                    17,
+                    &*format!(
+                        "TST001 reads `TagSpecifications` of AWS::EC2::LaunchTemplate, {silent}"
+                    )
+                ),
+            ]
+        );
+        assert!(program.warnings.iter().all(|w| w.warning));
+        let help = program.warnings[0].help.as_deref().unwrap_or_default();
+        assert!(
+            help.contains("binding of `aws_ecs_cluster` does not map"),
+            "{help}"
+        );
+    }
+
+    /// Every type a built-in rule or relation names exists (else they would not load).
+    #[test]
+    fn the_built_in_rules_name_only_known_types() {
+        let program = Program::load(&[]).expect("built-in rules load");
+        let mut named: Vec<&str> = program
+            .rules
+            .iter()
+            .flat_map(|r| r.types.iter().map(String::as_str))
+            .collect();
+        let bodies = program.relations.values().map(|r| &r.body);
+        let rule_exprs = program.rules.iter().flat_map(|r| {
+            r.steps.iter().flat_map(|s| match s {
+                ast::Step::Let { expr, .. } | ast::Step::Where(expr) => vec![expr],
+                ast::Step::Deny(d) => vec![&d.cond],
+            })
+        });
+        for e in bodies.chain(rule_exprs) {
+            check::visit(e, &mut |e| match &e.kind {
+                ast::ExprKind::Forward(_, Some(t)) | ast::ExprKind::Back(_, Some(t), _) => {
+                    named.push(&t.name)
+                }
+                _ => {}
+            });
+        }
+        assert!(named.len() > 100, "{}", named.len());
+        for ty in named {
+            assert_eq!(check::type_problem(ty), None, "{ty}");
         }
     }
 

@@ -101,11 +101,15 @@ impl Build<'_> {
     fn relation(&self, p: Pair<G>) -> Relation {
         let span = span_of(&p);
         let mut name = String::new();
+        let mut name_span = span.clone();
         let mut params = Vec::new();
         let mut body = None;
         for c in p.into_inner() {
             match c.as_rule() {
-                G::ident => name = c.as_str().to_string(),
+                G::ident => {
+                    name = c.as_str().to_string();
+                    name_span = span_of(&c);
+                }
                 G::params => params = c.into_inner().map(|i| i.as_str().to_string()).collect(),
                 G::expr => body = Some(self.expr(c)),
                 _ => {}
@@ -121,6 +125,7 @@ impl Build<'_> {
             }),
             source: self.source.clone(),
             span,
+            name_span,
         }
     }
 
@@ -140,6 +145,7 @@ impl Build<'_> {
             span: span.clone(),
             var: String::new(),
             types: Vec::new(),
+            type_spans: Vec::new(),
             steps: Vec::new(),
         };
         let mut have_severity = false;
@@ -193,7 +199,11 @@ impl Build<'_> {
                         rule.var = v.as_str().to_string();
                     }
                     if let Some(types) = inner.next() {
-                        rule.types = types.into_inner().map(|t| t.as_str().to_string()).collect();
+                        for t in types.into_inner() {
+                            rule.types.push(t.as_str().to_string());
+                            let span = t.as_span();
+                            rule.type_spans.push(span.start()..span.end());
+                        }
                     }
                 }
                 G::let_step => {
@@ -435,7 +445,11 @@ impl Build<'_> {
                     let mut parts = arrow.into_inner();
                     let ty = parts.next().and_then(|t| {
                         let inner = t.into_inner().next()?;
-                        (inner.as_rule() == G::type_name).then(|| inner.as_str().to_string())
+                        let span = inner.as_span();
+                        (inner.as_rule() == G::type_name).then(|| TypeName {
+                            name: inner.as_str().to_string(),
+                            span: span.start()..span.end(),
+                        })
                     });
                     let kind = if is_back {
                         let path = parts.next().map(|p| p.as_str().to_string());

@@ -108,12 +108,15 @@ impl<'a, 'g> Eval<'a, 'g> {
             ExprKind::Forward(base, ty) => self
                 .eval(base, env)
                 .into_iter()
-                .flat_map(|v| refs::follow(self.ctx, v, ty.as_deref()))
+                .flat_map(|v| refs::follow(self.ctx, v, ty.as_ref().map(|t| t.name.as_str())))
                 .collect(),
             ExprKind::Back(base, ty, path) => self
                 .eval(base, env)
                 .into_iter()
-                .flat_map(|v| refs::referrers(self.ctx, v, ty.as_deref(), path.as_deref()))
+                .flat_map(|v| {
+                    let ty = ty.as_ref().map(|t| t.name.as_str());
+                    refs::referrers(self.ctx, v, ty, path.as_deref())
+                })
                 .collect(),
             ExprKind::Else(items) => {
                 for item in items {

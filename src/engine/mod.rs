@@ -356,7 +356,7 @@ mod tests {
         run(&program, &graph)
     }
 
-    const TEMPLATE: &str = "Parameters:\n  NoDefault: {Type: String}\n  WithDefault: {Type: String, Default: a}\nConditions:\n  C: !Equals [!Ref NoDefault, x]\n  NotC: !Not [!Condition C]\nResources:\n  Known: {Type: T, Properties: {P: a}}\n  FromDefault: {Type: T, Properties: {P: !Ref WithDefault}}\n  FromNoDefault: {Type: T, Properties: {P: !Ref NoDefault}}\n  Switched: {Type: T, Properties: {P: !If [C, a, b], Q: !If [NotC, a, b]}}\n";
+    const TEMPLATE: &str = "Parameters:\n  NoDefault: {Type: String}\n  WithDefault: {Type: String, Default: a}\nConditions:\n  C: !Equals [!Ref NoDefault, x]\n  NotC: !Not [!Condition C]\nResources:\n  Known: {Type: Custom::T, Properties: {P: a}}\n  FromDefault: {Type: Custom::T, Properties: {P: !Ref WithDefault}}\n  FromNoDefault: {Type: Custom::T, Properties: {P: !Ref NoDefault}}\n  Switched: {Type: Custom::T, Properties: {P: !If [C, a, b], Q: !If [NotC, a, b]}}\n";
 
     fn ids(findings: &[Finding]) -> Vec<(&str, &str)> {
         findings
@@ -367,7 +367,10 @@ mod tests {
 
     #[test]
     fn unknown_values_never_fire_and_conditions_are_named() {
-        let found = run_on("each x: T\n  deny x.P == \"a\" message \"{x}\"", TEMPLATE);
+        let found = run_on(
+            "each x: Custom::T\n  deny x.P == \"a\" message \"{x}\"",
+            TEMPLATE,
+        );
         assert_eq!(
             ids(&found),
             [
@@ -377,7 +380,7 @@ mod tests {
             ]
         );
         let negated = run_on(
-            "each x: T\n  deny not (x.P == \"a\") message \"{x}\"",
+            "each x: Custom::T\n  deny not (x.P == \"a\") message \"{x}\"",
             TEMPLATE,
         );
         assert_eq!(ids(&negated), [("Switched", "Switched (when C is false)")]);
@@ -386,10 +389,13 @@ mod tests {
     #[test]
     fn contradicting_alternatives_are_never_combined() {
         // P is `a` when C holds and Q is `a` when C does not: never both.
-        let both = run_on("each x: T\n  deny x.P == \"a\" and x.Q == \"a\"", TEMPLATE);
+        let both = run_on(
+            "each x: Custom::T\n  deny x.P == \"a\" and x.Q == \"a\"",
+            TEMPLATE,
+        );
         assert!(both.is_empty(), "{:?}", ids(&both));
         let either = run_on(
-            "each x: T\n  where x.Q == \"b\"\n  deny x.P == \"a\"",
+            "each x: Custom::T\n  where x.Q == \"b\"\n  deny x.P == \"a\"",
             TEMPLATE,
         );
         assert_eq!(either.len(), 1);
@@ -426,27 +432,31 @@ mod tests {
             conditions.push_str(&format!("  C{i}: !Equals [!Ref P0, !Ref AWS::Region]\n"));
         }
         t.push_str(&conditions);
-        t.push_str("Resources:\n  A: {Type: T, Properties: {P: !Ref Loop, Q: !Ref P39}}\n");
-        assert!(run_on("each x: T\n  deny x.P == \"a\" or x.Q == \"b\"", &t).is_empty());
+        t.push_str("Resources:\n  A: {Type: Custom::T, Properties: {P: !Ref Loop, Q: !Ref P39}}\n");
+        assert!(run_on("each x: Custom::T\n  deny x.P == \"a\" or x.Q == \"b\"", &t).is_empty());
     }
 
     #[test]
     fn equals_conditions_on_one_input_exclude_each_other() {
-        let template = "Parameters:\n  Arch: {Type: String, AllowedValues: [arm64, x86_64]}\nConditions:\n  IsArm: !Equals [!Ref Arch, arm64]\n  IsX86: !Equals [!Ref Arch, x86_64]\n  Never: !Equals [a, b]\nResources:\n  A: {Type: T, Properties: {P: !If [IsArm, arm, x86], Q: !If [IsX86, x86, arm], R: !If [Never, x, y]}}\n";
-        assert!(run_on("each x: T\n  deny x.P != x.Q", template).is_empty());
-        assert!(run_on("each x: T\n  deny x.R == \"x\"", template).is_empty());
+        let template = "Parameters:\n  Arch: {Type: String, AllowedValues: [arm64, x86_64]}\nConditions:\n  IsArm: !Equals [!Ref Arch, arm64]\n  IsX86: !Equals [!Ref Arch, x86_64]\n  Never: !Equals [a, b]\nResources:\n  A: {Type: Custom::T, Properties: {P: !If [IsArm, arm, x86], Q: !If [IsX86, x86, arm], R: !If [Never, x, y]}}\n";
+        assert!(run_on("each x: Custom::T\n  deny x.P != x.Q", template).is_empty());
+        assert!(run_on("each x: Custom::T\n  deny x.R == \"x\"", template).is_empty());
         assert_eq!(
-            run_on("each x: T\n  deny x.R == \"y\" message \"r\"", template)[0].message,
+            run_on(
+                "each x: Custom::T\n  deny x.R == \"y\" message \"r\"",
+                template
+            )[0]
+            .message,
             "r"
         );
     }
 
     #[test]
     fn values_handed_over_by_other_stacks_are_unknown() {
-        let template = "Resources:\n  Nested: {Type: AWS::CloudFormation::Stack}\n  Lookup: {Type: Custom::Lookup}\n  Role: {Type: AWS::S3::Bucket}\n  A: {Type: T, Properties: {N: !GetAtt Nested.Outputs.RoleArn, C: !GetAtt Lookup.Arn, B: !Ref Role}}\n";
+        let template = "Resources:\n  Nested: {Type: AWS::CloudFormation::Stack}\n  Lookup: {Type: Custom::Lookup}\n  Role: {Type: AWS::S3::Bucket}\n  A: {Type: Custom::T, Properties: {N: !GetAtt Nested.Outputs.RoleArn, C: !GetAtt Lookup.Arn, B: !Ref Role}}\n";
         let absent = |prop: &str| {
             run_on(
-                &format!("each x: T\n  deny not exists(x.{prop} => AWS::IAM::Role)"),
+                &format!("each x: Custom::T\n  deny not exists(x.{prop} => AWS::IAM::Role)"),
                 template,
             )
             .len()
@@ -456,57 +466,73 @@ mod tests {
 
     #[test]
     fn quantifiers_bind_each_value_in_turn() {
-        let template = "Resources:\n  A: {Type: T, Properties: {L: [1, 2, 3]}}\n  B: {Type: T, Properties: {L: [1, 5]}}\n";
+        let template = "Resources:\n  A: {Type: Custom::T, Properties: {L: [1, 2, 3]}}\n  B: {Type: Custom::T, Properties: {L: [1, 5]}}\n";
         let all_small = run_on(
-            "each x: T\n  deny all(i in x.L[*], i in [1, 2, 3]) message \"{x}\"",
+            "each x: Custom::T\n  deny all(i in x.L[*], i in [1, 2, 3]) message \"{x}\"",
             template,
         );
         assert_eq!(ids(&all_small), [("A", "A")]);
         let none_big = run_on(
-            "each x: T\n  deny none(i in x.L[*], i == 5) message \"{x}\"",
+            "each x: Custom::T\n  deny none(i in x.L[*], i == 5) message \"{x}\"",
             template,
         );
         assert_eq!(ids(&none_big), [("A", "A")]);
         let any_big = run_on(
-            "each x: T\n  deny any(x.L[*] == 5) message \"{x}\"",
+            "each x: Custom::T\n  deny any(x.L[*] == 5) message \"{x}\"",
             template,
         );
         assert_eq!(ids(&any_big), [("B", "B")]);
         // A deploy-time item decides nothing unless another one does.
-        let unknown = "Parameters:\n  P: {Type: String}\nResources:\n  A: {Type: T, Properties: {L: [1, !Ref P]}}\n";
-        assert!(run_on("each x: T\n  deny all(i in x.L[*], i == 1)", unknown).is_empty());
+        let unknown = "Parameters:\n  P: {Type: String}\nResources:\n  A: {Type: Custom::T, Properties: {L: [1, !Ref P]}}\n";
+        assert!(
+            run_on(
+                "each x: Custom::T\n  deny all(i in x.L[*], i == 1)",
+                unknown
+            )
+            .is_empty()
+        );
         assert_eq!(
-            run_on("each x: T\n  deny not all(i in x.L[*], i == 2)", unknown).len(),
+            run_on(
+                "each x: Custom::T\n  deny not all(i in x.L[*], i == 2)",
+                unknown
+            )
+            .len(),
             1
         );
     }
 
     #[test]
     fn template_sections_are_queryable_and_label_sets_are_shared() {
-        let template = "Parameters:\n  Size: {Type: Number, Default: 3, AllowedValues: [1, 3]}\nResources:\n  A: {Type: T, Properties: {P: x}}\n  B: {Type: T, Properties: {P: y}}\nOutputs:\n  Name: {Value: !Sub '${A}-name'}\n";
+        let template = "Parameters:\n  Size: {Type: Number, Default: 3, AllowedValues: [1, 3]}\nResources:\n  A: {Type: Custom::T, Properties: {P: x}}\n  B: {Type: Custom::T, Properties: {P: y}}\nOutputs:\n  Name: {Value: !Sub '${A}-name'}\n";
         let exported = run_on(
-            "each x: T\n  deny x in refs(outputs().Value) message \"{x}\"",
+            "each x: Custom::T\n  deny x in refs(outputs().Value) message \"{x}\"",
             template,
         );
         assert_eq!(ids(&exported), [("A", "A")]);
         let params = run_on(
-            "each x: T\n  let p = parameters()\n  deny x.P == \"y\" and p.Default == 3 and \"1\" in p.AllowedValues[*] message \"{p}\"",
+            "each x: Custom::T\n  let p = parameters()\n  deny x.P == \"y\" and p.Default == 3 and \"1\" in p.AllowedValues[*] message \"{p}\"",
             template,
         );
         assert_eq!(params.len(), 1);
         let shared = run_on(
-            "each x: T\n  labels both {\n    label x.P \"value {x}\"\n  }\n  deny x.P == \"x\" labels both\n  deny x.P == \"y\" labels both",
+            "each x: Custom::T\n  labels both {\n    label x.P \"value {x}\"\n  }\n  deny x.P == \"x\" labels both\n  deny x.P == \"y\" labels both",
             template,
         );
         let texts: Vec<&str> = shared.iter().map(|f| f.labels[0].text.as_str()).collect();
         assert_eq!(texts, ["value A", "value B"]);
         let typed = run_on(
-            "each x: T\n  deny type_of(x) == \"T\" and capture(type_of(x), \"^(.)\") == \"T\" and not exists(type_of(x.P))",
+            "each x: Custom::T\n  deny type_of(x) == \"Custom::T\" and capture(type_of(x), \"^(.)\") == \"C\" and not exists(type_of(x.P))",
             template,
         );
         assert_eq!(typed.len(), 2);
         // A resource is no text to capture from: unknown, never a finding.
-        assert!(run_on("each x: T\n  deny capture(x, \".*\") == \"A\"", template).is_empty());
+        assert!(
+            run_on(
+                "each x: Custom::T\n  deny capture(x, \".*\") == \"A\"",
+                template
+            )
+            .is_empty()
+        );
     }
 
     #[test]

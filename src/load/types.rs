@@ -1,7 +1,11 @@
 //! Misspelt resource types. A resource of an unknown type is invisible to every rule, so
-//! `AWS::ECS::Servce` would otherwise end as "No problems found". Only the namespaces the
-//! rules follow are checked, against the list in `resource-types.txt`; a type is reported
-//! only when it is close to a known one, so a type newer than the list stays quiet.
+//! `AWS::ECS::Servce` would otherwise end as "No problems found". In templates only the
+//! namespaces the rules follow are checked, against the list in `resource-types.txt`; a type
+//! is reported only when it is close to a known one, so a type newer than the list stays
+//! quiet. Rule files are checked against the whole list (`dsl::check`).
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use crate::graph::Graph;
 use crate::load::{NOT_EXPANDED, Problem, UNKNOWN_TYPE};
@@ -9,7 +13,7 @@ use crate::node::Node;
 
 const KNOWN: &str = include_str!("resource-types.txt");
 
-/// The namespaces whose types are all listed in `resource-types.txt`.
+/// The namespaces whose template types are checked.
 const NAMESPACES: &[&str] = &[
     "AWS::AutoScaling::",
     "AWS::EC2::",
@@ -18,11 +22,18 @@ const NAMESPACES: &[&str] = &[
     "AWS::IAM::",
 ];
 
-fn known() -> impl Iterator<Item = &'static str> {
+/// Every CloudFormation resource type of `resource-types.txt`.
+pub fn known() -> impl Iterator<Item = &'static str> {
     KNOWN
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Is `rtype` a CloudFormation resource type (exactly so spelt)?
+pub fn is_known(rtype: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| known().collect()).contains(rtype)
 }
 
 /// A warning for each resource whose type is in a checked namespace (in any letter case), is
@@ -117,15 +128,23 @@ pub fn suggest(rtype: &str) -> Option<&'static str> {
             .get(..ns.len())
             .is_some_and(|p| p.eq_ignore_ascii_case(ns))
     })?;
-    if known().any(|k| k == rtype) {
+    if is_known(rtype) {
         return None;
     }
     // The namespace's letter case is a mistake of its own, not counted against the name.
     let name = &rtype[namespace.len()..];
     let normalized = format!("{namespace}{name}");
+    nearest(&normalized, known().filter(|k| k.starts_with(namespace)))
+}
+
+/// The candidate closest to `rtype`, when close enough to be a typo of it: at most a quarter
+/// of its last segment (1 to 3 edits) away, letter case not counted.
+pub fn nearest<'a>(rtype: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let name = rtype.rsplit("::").next().unwrap_or(rtype);
     let limit = (name.chars().count() / 4).clamp(1, 3);
-    known()
-        .map(|k| (distance(&normalized, k), k))
+    let lower = rtype.to_lowercase();
+    candidates
+        .map(|k| (distance(&lower, &k.to_lowercase()), k))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, k)| k)
@@ -190,7 +209,9 @@ mod tests {
         for ns in NAMESPACES {
             assert!(known().filter(|k| k.starts_with(ns)).count() >= 6, "{ns}");
         }
-        assert!(known().all(|k| NAMESPACES.iter().any(|ns| k.starts_with(ns))));
+        assert!(known().count() > 1500);
+        assert!(is_known("AWS::S3::Bucket") && is_known("AWS::Serverless::Function"));
+        assert!(!is_known("AWS::ECS::Servce") && !is_known("aws::s3::bucket"));
     }
 
     #[test]
