@@ -1,5 +1,6 @@
 //! Embeds every file of `rules/` into the binary, so the built-in rules need no files at run
-//! time, and tells the tests whether the real-world corpus is there (see `corpus_dir`).
+//! time, with a hash of them and of the rule language's sources (see `language_hash`), and
+//! tells the tests whether the real-world corpus is there (see `corpus_dir`).
 
 use std::fmt::Write;
 use std::path::Path;
@@ -20,8 +21,8 @@ fn main() {
     let mut out = String::from(
         "/// (file name, text) of every built-in rule file.\npub const BUILTIN: &[(&str, &str)] = &[\n",
     );
-    for n in names {
-        let path = dir.join(&n);
+    for n in &names {
+        let path = dir.join(n);
         println!("cargo:rerun-if-changed={}", path.display());
         let _ = writeln!(
             out,
@@ -30,9 +31,49 @@ fn main() {
         );
     }
     out.push_str("];\n");
+    let _ = writeln!(
+        out,
+        "/// Identifies the rule files and the rule language this binary is built from.\npub const BUILTIN_HASH: u64 = {:#018x};",
+        language_hash(&dir, &names)
+    );
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_rules.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
+}
+
+/// FNV-1a over the built-in rule files and everything that turns them into a program (the
+/// grammar, `src/dsl/`, and `src/finding.rs` for severities): the stored program of
+/// `src/dsl/stored.rs` is used only when it was made from the same.
+fn language_hash(rules: &Path, names: &[String]) -> u64 {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dsl = root.join("src/dsl");
+    println!("cargo:rerun-if-changed={}", dsl.display());
+    let mut files: Vec<std::path::PathBuf> = names.iter().map(|n| rules.join(n)).collect();
+    let mut sources: Vec<_> = std::fs::read_dir(&dsl)
+        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    sources.retain(|p| p.extension().is_some_and(|x| x == "rs"));
+    sources.sort();
+    files.extend(sources);
+    files.push(root.join("grammar/ecslint.pest"));
+    files.push(root.join("src/finding.rs"));
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for path in files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        // Line endings as checked out (a Windows clone may turn LF into CRLF) do not count.
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_default()
+            .replace("\r\n", "\n");
+        for b in name.bytes().chain([0]).chain(text.bytes()).chain([0]) {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
 }
 
 /// The corpus tests need the shared real-world corpus, which a clone does not have: they run

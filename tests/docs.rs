@@ -1,11 +1,12 @@
 //! The rule documentation pages (`docs/rules/<CODE>.md`, the URL every finding links to) and
 //! the README's rule table are generated from the rule headers, the function reference in
-//! docs/rules.md from the built-in registry. This test fails when they
-//! are out of date; `UPDATE_DOCS=1 cargo test --test docs` rewrites them.
+//! docs/rules.md from the built-in registry, and the stored built-in program
+//! (`src/dsl/builtin.postcard`) from the rule files. These tests fail when they are out of
+//! date; `UPDATE_DOCS=1 cargo test --test docs` rewrites them.
 
 use std::path::Path;
 
-use ecslint::dsl::Program;
+use ecslint::dsl::{Program, stored};
 use ecslint::explain;
 
 fn root() -> &'static Path {
@@ -98,4 +99,26 @@ fn rule_docs_and_the_readme_table_are_current() {
         stale.is_empty(),
         "out of date (run UPDATE_DOCS=1 cargo test --test docs): {stale:?}"
     );
+}
+
+/// The program a start loads without parsing must be the one the rule files give today.
+#[test]
+fn the_stored_builtin_program_is_current() {
+    let program = Program::builtin_from_text().expect("built-in rules load");
+    let want = stored::encode(&program);
+    let path = root().join("src/dsl/builtin.postcard");
+    let have = std::fs::read(&path).unwrap_or_default();
+    if have != want && std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).expect("src/dsl writable");
+        return;
+    }
+    assert!(
+        have == want,
+        "{} is out of date (run UPDATE_DOCS=1 cargo test --test docs)",
+        path.display()
+    );
+    // What a start loads is that program: every rule and relation, in the same order.
+    let loaded = stored::program().expect("the stored program matches this build");
+    assert_eq!(stored::encode(&loaded), want);
+    assert_eq!(loaded.rules.len(), program.rules.len());
 }

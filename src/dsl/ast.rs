@@ -2,10 +2,12 @@
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use crate::finding::Severity;
 use crate::source::{SourceFile, Span};
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Rule {
     pub code: String,
     pub slug: String,
@@ -19,6 +21,7 @@ pub struct Rule {
     pub fix: Option<String>,
     pub docs: Option<String>,
     pub url: Option<String>,
+    #[serde(with = "super::stored::source")]
     pub source: Arc<SourceFile>,
     pub span: Span,
     pub var: String,
@@ -42,27 +45,28 @@ impl Rule {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Relation {
     pub name: String,
     pub params: Vec<String>,
     /// The `#` comment lines right above it, without the `#`.
     pub doc: String,
     pub body: Expr,
+    #[serde(with = "super::stored::source")]
     pub source: Arc<SourceFile>,
     pub span: Span,
     /// Where its name is written.
     pub name_span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Step {
     Let { name: String, expr: Expr },
     Where(Expr),
     Deny(Box<Deny>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Deny {
     pub cond: Expr,
     pub message: Option<Text>,
@@ -79,19 +83,19 @@ pub struct Deny {
 }
 
 /// A message with `{name}` placeholders filled from bound variables.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Text {
     pub parts: Vec<TextPart>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TextPart {
     Lit(String),
     Var(String),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
@@ -145,13 +149,13 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
 }
 
 /// A resource type named after `=>` or `<=`, and where.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct TypeName {
     pub name: String,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum CmpOp {
     Eq,
     Ne,
@@ -159,7 +163,7 @@ pub enum CmpOp {
     Matches,
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub enum PathStep {
     Field(String),
     Descend(String),
@@ -168,7 +172,7 @@ pub enum PathStep {
     Index(usize),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum ExprKind {
     Str(String),
     Num(String),
@@ -195,7 +199,7 @@ pub enum ExprKind {
 }
 
 /// How a quantifier combines the truths of its alternatives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Quantifier {
     /// True when one is true.
     Any,

@@ -4,8 +4,9 @@
 pub mod ast;
 pub mod check;
 pub mod parse;
+pub mod stored;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -99,10 +100,7 @@ pub struct Program {
 impl Program {
     /// The built-in rules plus the `.ecsl` files of each directory in `extra`.
     pub fn load(extra: &[&Path]) -> Result<Program, Vec<RuleError>> {
-        let mut files: Vec<(String, String)> = BUILTIN
-            .iter()
-            .map(|(n, t)| (format!("rules/{n}"), t.to_string()))
-            .collect();
+        let mut files = Vec::new();
         let mut errors = Vec::new();
         for dir in extra {
             match read_dir(dir) {
@@ -117,18 +115,37 @@ impl Program {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let builtin = match stored::program() {
+            Some(program) => program,
+            None => Program::builtin_from_text()?,
+        };
+        if files.is_empty() {
+            return Ok(builtin);
+        }
+        let builtin_codes: HashSet<String> = builtin.rules.iter().map(|r| r.code.clone()).collect();
+        let mut program = builtin.with_sources(files)?;
+        // The built-in rules' reads are known (see the test `built_in_unmapped_reads`).
+        let warnings: Vec<RuleError> = program
+            .rules
+            .iter()
+            .filter(|r| !builtin_codes.contains(&r.code))
+            .flat_map(check::unmapped_reads)
+            .collect();
+        program.warnings.extend(warnings);
+        Ok(program)
+    }
+
+    /// The built-in rules, parsed and checked from their text.
+    pub fn builtin_from_text() -> Result<Program, Vec<RuleError>> {
+        let files = BUILTIN
+            .iter()
+            .map(|(n, t)| (format!("rules/{n}"), t.to_string()))
+            .collect();
         let mut program = Program::from_sources(files)?;
         // Built-in rules link to their documentation page; a user's rule only to its own `url`.
         for rule in &mut program.rules {
-            let builtin = BUILTIN
-                .iter()
-                .any(|(n, _)| rule.source.path == format!("rules/{n}"));
-            if builtin && rule.url.is_none() {
+            if rule.url.is_none() {
                 rule.url = Some(format!("{DOCS_URL}/{}.md", rule.code));
-            }
-            // The built-in rules' reads are known (see the test `built_in_unmapped_reads`).
-            if !builtin {
-                program.warnings.extend(check::unmapped_reads(rule));
             }
         }
         Ok(program)
@@ -136,29 +153,34 @@ impl Program {
 
     /// Parses and checks rule files given as (path, text).
     pub fn from_sources(files: Vec<(String, String)>) -> Result<Program, Vec<RuleError>> {
-        let mut program = Program::default();
+        Program::default().with_sources(files)
+    }
+
+    /// This program and the rule files given as (path, text), checked together: the files may
+    /// use this program's relations, and may not reuse its codes or relation names.
+    fn with_sources(mut self, files: Vec<(String, String)>) -> Result<Program, Vec<RuleError>> {
         let mut errors = Vec::new();
         for (path, text) in files {
             let source = SourceFile::new(path, text);
             match parse::parse(&source) {
                 Ok(parsed) => {
                     errors.extend(check::file_name(&source, &parsed.rules));
-                    program.rules.extend(parsed.rules);
+                    self.rules.extend(parsed.rules);
                     for r in parsed.relations {
-                        if let Some(problem) = relation_clash(&program, &r) {
+                        if let Some(problem) = relation_clash(&self, &r) {
                             errors.push(problem);
                         } else {
-                            program.relations.insert(r.name.clone(), r);
+                            self.relations.insert(r.name.clone(), r);
                         }
                     }
                 }
                 Err(e) => errors.push(e),
             }
         }
-        errors.extend(check::program(&program));
+        errors.extend(check::program(&self));
         if errors.is_empty() {
-            program.rules.sort_by(|a, b| a.code.cmp(&b.code));
-            Ok(program)
+            self.rules.sort_by(|a, b| a.code.cmp(&b.code));
+            Ok(self)
         } else {
             Err(errors)
         }

@@ -8,14 +8,12 @@ use std::rc::Rc;
 
 use crate::dsl::Program;
 use crate::dsl::ast::{CmpOp, Expr, ExprKind, PathStep};
+use crate::engine::env::Env;
 use crate::engine::quantify::quantify;
 use crate::engine::{builtins, refs};
 use crate::graph::resolve::Ctx;
 use crate::graph::value::{Facts, V, Val};
 use crate::node::{Kind, truthiness};
-
-/// Variables bound in a row.
-pub type Env<'g> = HashMap<String, Val<'g>>;
 
 pub struct Eval<'a, 'g> {
     pub ctx: &'a Ctx<'g>,
@@ -24,6 +22,10 @@ pub struct Eval<'a, 'g> {
     /// ask the same question of the same resource many times (every service of a cluster
     /// asks where the cluster's instances come from).
     memo: RefCell<HashMap<(String, Vec<ArgKey>), Vals<'g>>>,
+    /// Results of calls whose arguments use no variable, by the call's place in the program:
+    /// they are the same in every row (`count(resources("AWS::ECS::Cluster"))` asked for each
+    /// launch template would otherwise cost the number of clusters each time).
+    constants: RefCell<HashMap<*const Expr, Vals<'g>>>,
 }
 
 /// The identity of an argument value, for `Eval::memo`.
@@ -69,6 +71,7 @@ impl<'a, 'g> Eval<'a, 'g> {
             ctx,
             program,
             memo: RefCell::new(HashMap::new()),
+            constants: RefCell::new(HashMap::new()),
         }
     }
 
@@ -97,6 +100,15 @@ impl<'a, 'g> Eval<'a, 'g> {
                 vec![Val::new(V::List(Rc::new(vals)))]
             }
             ExprKind::Var(name) => env.get(name).cloned().into_iter().collect(),
+            ExprKind::Call(name, args) if args.iter().all(uses_no_variable) => {
+                let key: *const Expr = e;
+                if let Some(hit) = self.constants.borrow().get(&key) {
+                    return hit.clone();
+                }
+                let vals = self.call(name, args, env);
+                self.constants.borrow_mut().insert(key, vals.clone());
+                vals
+            }
             ExprKind::Call(name, args) => self.call(name, args, env),
             ExprKind::Path(base, steps) => {
                 let mut vals = self.eval(base, env);
@@ -178,8 +190,7 @@ impl<'a, 'g> Eval<'a, 'g> {
                     if v.is_absent() {
                         continue;
                     }
-                    let mut inner = env.clone();
-                    inner.insert(var.clone(), v.clone());
+                    let inner = env.with(var, v.clone());
                     for t in self.eval(cond, &inner) {
                         if let Some(t) = t.assuming(&v.facts) {
                             truths.push(t);
@@ -483,6 +494,30 @@ impl<'a, 'g> Eval<'a, 'g> {
             _ => vec![Val::absent()],
         }
     }
+}
+
+/// Does `e` read no variable, so that it has the same values in every row? (Without
+/// recursion: a user's rule may nest expressions deeply.)
+fn uses_no_variable(e: &Expr) -> bool {
+    let mut todo = vec![e];
+    while let Some(e) = todo.pop() {
+        match &e.kind {
+            ExprKind::Var(_) | ExprKind::Quant(..) => return false,
+            ExprKind::Str(_) | ExprKind::Num(_) | ExprKind::Bool(_) | ExprKind::Null => {}
+            ExprKind::List(items)
+            | ExprKind::Call(_, items)
+            | ExprKind::Else(items)
+            | ExprKind::And(items)
+            | ExprKind::Or(items)
+            | ExprKind::Alt(items) => todo.extend(items),
+            ExprKind::Path(base, _)
+            | ExprKind::Forward(base, _)
+            | ExprKind::Back(base, _, _)
+            | ExprKind::Not(base) => todo.push(base),
+            ExprKind::Cmp(a, _, b) | ExprKind::Guard(a, b) => todo.extend([&**a, &**b]),
+        }
+    }
+    true
 }
 
 /// Every value under `node` at key `key`, at any depth.

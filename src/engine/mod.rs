@@ -2,6 +2,7 @@
 //! `deny` statements that turn definitely-true conditions into findings.
 
 pub mod builtins;
+pub mod env;
 pub mod eval;
 pub mod helpers;
 pub mod quantify;
@@ -19,7 +20,8 @@ use crate::graph::Graph;
 use crate::graph::resolve::Ctx;
 use crate::graph::value::{Facts, V, Val};
 use crate::source::Span;
-use eval::{Env, Eval};
+use env::Env;
+use eval::Eval;
 
 /// Rows above this for one resource stop a rule from binding more; it keeps linear cost.
 const MAX_ROWS: usize = 4096;
@@ -133,7 +135,7 @@ fn run_rule<'g>(
 ) {
     let mut rows = vec![Row {
         facts: start.facts.clone(),
-        env: Env::from([(rule.var.clone(), start)]),
+        env: Env::default().with(&rule.var, start),
     }];
     for step in &rule.steps {
         if let Some(out) = trace.as_deref_mut() {
@@ -147,8 +149,7 @@ fn run_rule<'g>(
                         let Some(facts) = row.facts.merge(&v.facts) else {
                             continue;
                         };
-                        let mut env = row.env.clone();
-                        env.insert(name.clone(), v);
+                        let env = row.env.with(name, v);
                         next.push(Row { env, facts });
                         if next.len() >= MAX_ROWS {
                             break;

@@ -4,7 +4,8 @@
 use std::fmt::Write;
 
 use crate::dsl::ast::{Expr, ExprKind, Rule, Step};
-use crate::engine::eval::{Env, Eval};
+use crate::engine::env::Env;
+use crate::engine::eval::Eval;
 use crate::engine::{Row, TRACE_ROWS};
 use crate::graph::value::{V, Val};
 
