@@ -795,6 +795,15 @@ pub static BINDINGS: &[Binding] = &[
             f("route_table_id", "RouteTableId", Value),
         ],
     ),
+    // ECS012: DHCP options may send a VPC's DNS lookups to other name servers.
+    b(
+        "aws_vpc_dhcp_options_association",
+        "AWS::EC2::VPCDHCPOptionsAssociation",
+        &[
+            f("vpc_id", "VpcId", Value),
+            f("dhcp_options_id", "DhcpOptionsId", Value),
+        ],
+    ),
     b(
         "aws_vpc_endpoint",
         "AWS::EC2::VPCEndpoint",
