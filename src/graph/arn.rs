@@ -221,3 +221,100 @@ fn intrinsic(node: &Node, name: &str, arg: Node) -> Node {
         }],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Outcome, load};
+
+    const TEMPLATE: &str = "\
+Resources:
+  Generated:
+    Type: AWS::IAM::Role
+  Named:
+    Type: AWS::IAM::Role
+    Properties: {RoleName: reports, Path: /ecs/}
+  Either:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !If [C, either, !Ref AWS::NoValue]
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties: {Family: report}
+Conditions:
+  C: !Equals [!Ref AWS::Region, eu-west-1]
+";
+
+    fn with_ctx(test: impl FnOnce(&Ctx<'_>)) {
+        let Outcome::Loaded { graph, .. } = load("t.yaml", TEMPLATE.as_bytes().to_vec()) else {
+            panic!("loads")
+        };
+        let arena = typed_arena::Arena::new();
+        test(&Ctx::new(&graph, &arena));
+    }
+
+    const IAM: &str = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role";
+
+    #[test]
+    fn arns_from_names_paths_and_generated_names() {
+        with_ctx(|ctx| {
+            let arns = |id: &str| resource_arns(ctx, ctx.graph.resource(id).unwrap());
+            let generated = generated_name("Generated");
+            assert_eq!(arns("Generated"), vec![format!("{IAM}/{generated}")]);
+            assert_eq!(arns("Named"), vec![format!("{IAM}/ecs/reports")]);
+            let either = generated_name("Either");
+            assert_eq!(
+                arns("Either"),
+                vec![format!("{IAM}/either"), format!("{IAM}/{either}")]
+            );
+            let td =
+                "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/report";
+            assert_eq!(
+                arns("Task"),
+                vec![format!("{td}:${{revision}}"), td.to_string()]
+            );
+        });
+    }
+
+    #[test]
+    fn policy_resources_name_roles_by_the_same_arns() {
+        with_ctx(|ctx| {
+            let yaml = |text: &str| {
+                let source = crate::source::SourceFile::new("p.yaml", text.to_string());
+                crate::load::yaml::parse(&source).expect("parses").root
+            };
+            let rewritten = |text: &str| with_role_arns(ctx, &yaml(text));
+            let scalar = |n: Option<Node>| n.and_then(|n| n.as_str().map(String::from));
+            assert_eq!(
+                scalar(rewritten("!GetAtt Named.Arn")),
+                Some(format!("{IAM}/ecs/reports"))
+            );
+            // Attributes other than the ARN, other resources, a name that differs between
+            // conditions: left to be resolved as before.
+            assert!(rewritten("!GetAtt Named.RoleId").is_none());
+            assert!(rewritten("!GetAtt Task.Arn").is_none());
+            assert!(rewritten("!GetAtt Either.Arn").is_none());
+            assert!(rewritten("!Ref Named").is_none());
+            let sub =
+                rewritten("!Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Generated}'")
+                    .expect("rewritten");
+            let template = sub
+                .intrinsic()
+                .and_then(|(_, a)| a.as_str())
+                .map(String::from);
+            let generated = generated_name("Generated");
+            assert_eq!(
+                template,
+                Some(format!(
+                    "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{generated}"
+                ))
+            );
+            let list = rewritten("[!GetAtt Generated.Arn, '*']").expect("rewritten");
+            assert_eq!(
+                list.items()[0].as_str(),
+                Some(format!("{IAM}/{generated}").as_str())
+            );
+            assert_eq!(list.items()[1].as_str(), Some("*"));
+        });
+    }
+}
