@@ -2,6 +2,7 @@
 //! references between them. CloudFormation templates and Terraform plans both load into it;
 //! rules see only this.
 
+pub mod arn;
 pub mod base64_text;
 pub mod deps;
 pub mod json_text;

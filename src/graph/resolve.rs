@@ -9,7 +9,7 @@ use std::rc::Rc;
 use typed_arena::Arena;
 
 use crate::graph::value::{Facts, V, Val, fill_holes, hole};
-use crate::graph::{Graph, names};
+use crate::graph::{Graph, arn, names};
 use crate::node::{Kind, Node, SubPart, sub_parts};
 use crate::source::Span;
 
@@ -612,10 +612,17 @@ impl<'g> Ctx<'g> {
                 entries
                     .iter()
                     .filter_map(|e| {
+                        // A policy's resources name roles of the file by ARN text, built as
+                        // the ARN of a role being asked about is.
+                        let value: &'g Node = match e.key.as_str() {
+                            "Resource" | "NotResource" => arn::with_role_arns(self, &e.value)
+                                .map_or(&e.value, |n| self.arena.alloc(n)),
+                            _ => &e.value,
+                        };
                         Some(crate::node::Entry {
                             key: e.key.clone(),
                             key_span: e.key_span.clone(),
-                            value: self.resolved_part(&e.value, owner, facts)?,
+                            value: self.resolved_part(value, owner, facts)?,
                         })
                     })
                     .collect(),

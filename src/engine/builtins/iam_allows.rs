@@ -3,6 +3,7 @@
 use crate::engine::builtins::{ArgKind, Builtin, Vals, arg};
 use crate::engine::builtins::{field, items, json};
 use crate::engine::helpers::iam;
+use crate::graph::arn;
 use crate::graph::resolve::Ctx;
 use crate::graph::value::{V, Val};
 use crate::node::Node;
@@ -14,7 +15,7 @@ pub const BUILTIN: Builtin = Builtin {
     min: 2,
     max: 3,
     aws: true,
-    doc: "does role `p` (inline policies, managed policies incl. AWS managed ones, `AWS::IAM::Policy`/`ManagedPolicy` attached to it) or a resource's `PolicyDocument` (a VPC endpoint) allow the action (on the resource)? The resource is an ARN (text with deploy-time parts too, `!Sub arn:${AWS::Partition}:...`) or a resource of the file, whose ARN is built from its name: a role (`RoleName`, `Path`), a task definition (`Family`, any revision or none), an EventBridge rule (`Name`); a part it cannot know matches whatever a policy says there. Wildcards, `NotAction`/`NotResource`, explicit `Deny` first; an Allow with conditions (`iam:PassedToService`) counts. Unknown for policies it cannot see",
+    doc: "does role `p` (inline policies, managed policies incl. AWS managed ones, `AWS::IAM::Policy`/`ManagedPolicy` attached to it) or a resource's `PolicyDocument` (a VPC endpoint) allow the action (on the resource)? The resource is an ARN (text with deploy-time parts too, `!Sub arn:${AWS::Partition}:...`) or a resource of the file, whose ARN is built from its name: a role (`RoleName`, `Path`), a task definition (`Family`, any revision or none), an EventBridge rule (`Name`); a policy's resources that name roles of the file (`!GetAtt Role.Arn`, `${Role}` in `!Sub` or `!Join`) get the same ARNs, and a generated name matches only the same role's; any other part it cannot know matches whatever a policy says there. Wildcards, `NotAction`/`NotResource`, explicit `Deny` first; an Allow with conditions (`iam:PassedToService`) counts. Unknown for policies it cannot see",
     eval,
 };
 
@@ -68,45 +69,7 @@ fn resource_arns(ctx: &Ctx<'_>, r: &Val<'_>) -> Vec<String> {
     match &r.v {
         V::Str(s, _) => vec![s.to_string()],
         V::Text(t, _) => vec![t.to_string()],
-        V::Resource(i) => {
-            let res = &ctx.graph.resources[*i];
-            let prop = |key: &str| -> String {
-                res.properties
-                    .as_ref()
-                    .and_then(|p| p.get(key))
-                    .and_then(Node::as_str)
-                    .map_or_else(|| "${...}".to_string(), str::to_string)
-            };
-            let unset = |key: &str| res.properties.as_ref().and_then(|p| p.get(key)).is_none();
-            let head = |service: &str, regional: bool| {
-                let region = if regional { "${AWS::Region}" } else { "" };
-                format!("arn:${{AWS::Partition}}:{service}:{region}:${{AWS::AccountId}}:")
-            };
-            match res.rtype.as_str() {
-                "AWS::IAM::Role" => {
-                    // No Path: the role sits at `/`.
-                    let path = if unset("Path") {
-                        "/".to_string()
-                    } else {
-                        prop("Path")
-                    };
-                    vec![format!(
-                        "{}role{path}{}",
-                        head("iam", false),
-                        prop("RoleName")
-                    )]
-                }
-                // Some revision; a policy that names the family without one counts too.
-                "AWS::ECS::TaskDefinition" => {
-                    let family = format!("{}task-definition/{}", head("ecs", true), prop("Family"));
-                    vec![format!("{family}:${{revision}}"), family]
-                }
-                "AWS::Events::Rule" => {
-                    vec![format!("{}rule/{}", head("events", true), prop("Name"))]
-                }
-                _ => Vec::new(),
-            }
-        }
+        V::Resource(i) => arn::resource_arns(ctx, *i),
         _ => Vec::new(),
     }
 }

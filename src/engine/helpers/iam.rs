@@ -4,6 +4,7 @@
 //! `Unknown` (or towards "allowed" for Allow statements with conditions or odd resources),
 //! never towards `NotAllowed`.
 
+use crate::graph::arn::{GENERATED_CLOSE, GENERATED_OPEN};
 use crate::graph::json_text;
 use crate::node::{Kind, Node};
 
@@ -177,6 +178,10 @@ impl Field {
         let mut result = Match::No;
         for pattern in &self.patterns {
             let chars = |p: &str| fold(p).chars().collect::<Vec<char>>();
+            let value = match pattern {
+                Pattern::Exact(p) | Pattern::Approx(p) => generated_names(&value, &fold(p)),
+                Pattern::Opaque => value.clone(),
+            };
             match pattern {
                 Pattern::Exact(p) => {
                     let p = chars(p);
@@ -207,8 +212,12 @@ const UNKNOWN: char = '\u{E000}';
 /// (a partition, region or account id).
 const UNKNOWN_FIELD: char = '\u{E002}';
 
+/// A name generated at deploy time for one resource: unknown, without `:`, and not the
+/// generated name of another resource.
+const UNKNOWN_NAME: char = '\u{E005}';
+
 fn is_unknown(c: char) -> bool {
-    c == UNKNOWN || c == UNKNOWN_FIELD
+    c == UNKNOWN || c == UNKNOWN_FIELD || c == UNKNOWN_NAME
 }
 
 /// The characters of `text` with each `${...}` and placeholder collapsed into one unknown.
@@ -237,6 +246,33 @@ fn unknown_parts(text: &str) -> Vec<char> {
         *last = UNKNOWN_FIELD;
     }
     chars
+}
+
+/// A generated name in a request value (`graph::arn::generated_name`) stays itself where the
+/// pattern names the same resource, so it matches only that; elsewhere it is an unknown name
+/// (`UNKNOWN_NAME`).
+fn generated_names(value: &[char], pattern: &str) -> Vec<char> {
+    let mut out = Vec::with_capacity(value.len());
+    let mut rest = value;
+    while let Some((&c, after)) = rest.split_first() {
+        let end = after.iter().position(|&c| c == GENERATED_CLOSE);
+        match end {
+            Some(end) if c == GENERATED_OPEN => {
+                let token = &rest[..end + 2];
+                if pattern.contains(&token.iter().collect::<String>()) {
+                    out.extend_from_slice(token);
+                } else {
+                    out.push(UNKNOWN_NAME);
+                }
+                rest = &rest[end + 2..];
+            }
+            _ => {
+                out.push(c);
+                rest = after;
+            }
+        }
+    }
+    out
 }
 
 /// IAM wildcard matching: `*` matches any run of characters, `?` exactly one. An unknown
@@ -284,8 +320,13 @@ fn overlaps(p: &[char], t: &[char]) -> bool {
             } else {
                 let star = i < n && p[i] == '*';
                 let unknown = j < m && is_unknown(t[j]);
-                // What the unknown part can spell next: anything, or anything but `:`.
-                let spells = |c: char| t[j] == UNKNOWN || c != ':';
+                // What the unknown part can spell next: anything, or anything but `:` (and
+                // for a generated name, no other resource's generated name).
+                let spells = |c: char| match t[j] {
+                    UNKNOWN => true,
+                    UNKNOWN_NAME => c != ':' && c != GENERATED_OPEN && c != GENERATED_CLOSE,
+                    _ => c != ':',
+                };
                 (star && (can[i + 1][j] || (j < m && can[i][j + 1])))
                     || (unknown && (can[i][j + 1] || (i < n && spells(p[i]) && can[i + 1][j])))
                     || (i < n
@@ -1571,6 +1612,46 @@ mod tests {
         assert!(covers(&p("a*"), &u("a\u{E000}0\u{E001}")));
         assert!(!covers(&p("a?"), &u("a\u{E000}0\u{E001}")));
         assert!(!covers(&p("abc"), &u("a\u{E000}0\u{E001}c")));
+    }
+
+    #[test]
+    fn generated_names_match_only_themselves() {
+        let role =
+            |name: &str| format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}");
+        let generated = |id: &str| role(&crate::graph::arn::generated_name(id));
+        let pass = |resource: &str| {
+            doc(json!([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": resource}]))
+        };
+        let task = pass(&generated("TaskRole"));
+        let decide = |d: &Node, arn: &str| eval_doc(d, "iam:PassRole", Some(arn));
+        assert_eq!(decide(&task, &generated("TaskRole")), Decision::Allowed);
+        // Another resource's generated name, or a literal name, is another role.
+        assert_eq!(
+            decide(&task, &generated("ExecutionRole")),
+            Decision::NotAllowed
+        );
+        assert_eq!(decide(&task, &role("reports")), Decision::NotAllowed);
+        // A name given at deploy time may be any name.
+        assert_eq!(decide(&task, &role("${...}")), Decision::Allowed);
+        // Against wildcards a generated name is an unknown name: an Allow may apply, a Deny
+        // leaves the answer open, a literal name that differs cannot be it.
+        assert_eq!(
+            decide(&pass("arn:aws:iam::*:role/app-*"), &generated("TaskRole")),
+            Decision::Allowed
+        );
+        assert_eq!(
+            decide(&pass("*"), &generated("TaskRole")),
+            Decision::Allowed
+        );
+        let deny = doc(json!([
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "arn:aws:iam::*:role/app-*"}
+        ]));
+        assert_eq!(decide(&deny, &generated("TaskRole")), Decision::Unknown);
+        assert_eq!(
+            decide(&pass("arn:aws:iam::*:role/a:b"), &generated("TaskRole")),
+            Decision::NotAllowed
+        );
     }
 
     #[test]
