@@ -65,10 +65,12 @@ fn language_hash(rules: &Path, names: &[String]) -> u64 {
             .unwrap_or(&path)
             .to_string_lossy()
             .into_owned();
-        // Line endings as checked out (a Windows clone may turn LF into CRLF) do not count.
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_default()
-            .replace("\r\n", "\n");
+        // The line endings of a Rust source (a Windows clone may turn LF into CRLF) change no
+        // program; those of a rule file change its spans, so they count.
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+        if path.extension().is_some_and(|x| x != "ecsl") {
+            text = text.replace("\r\n", "\n");
+        }
         for b in name.bytes().chain([0]).chain(text.bytes()).chain([0]) {
             hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
