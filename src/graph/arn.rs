@@ -81,26 +81,33 @@ pub fn resource_arns(ctx: &Ctx<'_>, r: usize) -> Vec<String> {
     out
 }
 
-/// What a role's `Ref` (its name, `attr` none) or `Fn::GetAtt Role.Arn` is, as text built the
-/// same way as `resource_arns`; none for other resources or attributes, or when the name
-/// differs between alternatives.
+/// What a reference to resource `r` is, as text built the same way as `resource_arns`: a
+/// role's `Ref` (its name, `attr` none) or `Fn::GetAtt Role.Arn`, a task definition's `Ref`
+/// (its ARN, with the revision as `${revision}`); none for other resources or attributes, or
+/// when the name differs between alternatives.
 pub fn reference_text(ctx: &Ctx<'_>, r: usize, attr: Option<&str>) -> Option<String> {
-    if ctx.graph.resources[r].rtype != "AWS::IAM::Role" {
-        return None;
-    }
-    let generated = generated_name(&ctx.graph.resources[r].id);
+    let res = &ctx.graph.resources[r];
+    let generated = generated_name(&res.id);
     let one = |mut v: Vec<String>| (v.len() == 1).then(|| v.remove(0));
-    match attr {
-        None => one(names(ctx, r, "RoleName", &generated)),
-        Some(a) if a.eq_ignore_ascii_case("arn") => one(resource_arns(ctx, r)),
-        Some(_) => None,
+    match (res.rtype.as_str(), attr) {
+        ("AWS::IAM::Role", None) => one(names(ctx, r, "RoleName", &generated)),
+        ("AWS::IAM::Role", Some(a)) if a.eq_ignore_ascii_case("arn") => one(resource_arns(ctx, r)),
+        ("AWS::ECS::TaskDefinition", None) => {
+            let family = one(names(ctx, r, "Family", &generated))?;
+            Some(format!(
+                "{}task-definition/{family}:${{revision}}",
+                head("ecs", true)
+            ))
+        }
+        _ => None,
     }
 }
 
-/// A policy's `Resource` value (or list of them) with the roles of the file it refers to
-/// written out as text: `!GetAtt Role.Arn`, and `${Role}` / `${Role.Arn}` inside `Fn::Sub`,
-/// `!Ref Role` / `!GetAtt Role.Arn` inside `Fn::Join`. `None` when nothing changes.
-pub fn with_role_arns(ctx: &Ctx<'_>, node: &Node) -> Option<Node> {
+/// A policy's `Resource` value (or list of them) with the roles and task definitions of the
+/// file it refers to written out as text: `!GetAtt Role.Arn`, `!Ref TaskDefinition`, and
+/// `${Role}` / `${Role.Arn}` / `${TaskDefinition}` inside `Fn::Sub`, `!Ref` / `!GetAtt` inside
+/// `Fn::Join`. `None` when nothing changes.
+pub fn with_resource_arns(ctx: &Ctx<'_>, node: &Node) -> Option<Node> {
     let text = |s: String| Some(Node::scalar(node.span.clone(), s, false));
     let target = |name: &str, attr: Option<&str>| {
         ctx.graph
@@ -108,7 +115,8 @@ pub fn with_role_arns(ctx: &Ctx<'_>, node: &Node) -> Option<Node> {
             .and_then(|r| reference_text(ctx, r, attr))
     };
     if let Kind::Seq(items) = &node.kind {
-        let rewritten: Vec<Option<Node>> = items.iter().map(|i| with_role_arns(ctx, i)).collect();
+        let rewritten: Vec<Option<Node>> =
+            items.iter().map(|i| with_resource_arns(ctx, i)).collect();
         if rewritten.iter().all(Option::is_none) {
             return None;
         }
@@ -124,6 +132,14 @@ pub fn with_role_arns(ctx: &Ctx<'_>, node: &Node) -> Option<Node> {
     }
     let (name, arg) = node.intrinsic()?;
     match name {
+        // A role's `Ref` is its name, which no `Resource` is; a task definition's is its ARN.
+        "Ref" => {
+            let r = ctx.graph.resource(arg.as_str()?)?;
+            if ctx.graph.resources[r].rtype != "AWS::ECS::TaskDefinition" {
+                return None;
+            }
+            text(reference_text(ctx, r, None)?)
+        }
         "Fn::GetAtt" => match getatt_parts(arg) {
             (Some(res), Some(attr)) => text(target(res, Some(attr))?),
             _ => None,
@@ -283,7 +299,7 @@ Conditions:
                 let source = crate::source::SourceFile::new("p.yaml", text.to_string());
                 crate::load::yaml::parse(&source).expect("parses").root
             };
-            let rewritten = |text: &str| with_role_arns(ctx, &yaml(text));
+            let rewritten = |text: &str| with_resource_arns(ctx, &yaml(text));
             let scalar = |n: Option<Node>| n.and_then(|n| n.as_str().map(String::from));
             assert_eq!(
                 scalar(rewritten("!GetAtt Named.Arn")),
@@ -295,6 +311,14 @@ Conditions:
             assert!(rewritten("!GetAtt Task.Arn").is_none());
             assert!(rewritten("!GetAtt Either.Arn").is_none());
             assert!(rewritten("!Ref Named").is_none());
+            // A task definition's `Ref` is its ARN, some revision of its family.
+            assert_eq!(
+                scalar(rewritten("!Ref Task")),
+                Some(
+                    "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/report:${revision}"
+                        .to_string()
+                )
+            );
             let sub =
                 rewritten("!Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Generated}'")
                     .expect("rewritten");

@@ -615,7 +615,7 @@ impl<'g> Ctx<'g> {
                         // A policy's resources name roles of the file by ARN text, built as
                         // the ARN of a role being asked about is.
                         let value: &'g Node = match e.key.as_str() {
-                            "Resource" | "NotResource" => arn::with_role_arns(self, &e.value)
+                            "Resource" | "NotResource" => arn::with_resource_arns(self, &e.value)
                                 .map_or(&e.value, |n| self.arena.alloc(n)),
                             _ => &e.value,
                         };
