@@ -300,7 +300,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    eprint!("{}", rule_errors(&program.warnings, color));
+    if !program.warnings.is_empty() {
+        eprint!("{}", rule_errors(&program.warnings, color));
+    }
     match &cli.command {
         Some(Command::Rules { format }) => {
             return print(&match format {

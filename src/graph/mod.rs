@@ -240,6 +240,10 @@ impl Graph {
     /// reads back such an argument (see `arguments`): its property node, a `Ref` or
     /// `Fn::GetAtt`.
     pub fn argument_reference(&self, resource: usize, attr: &str) -> Option<&Node> {
+        // Asked at every `Fn::GetAtt` resolved; a template has no arguments to look up.
+        if self.arguments.is_empty() {
+            return None;
+        }
         let property = self.arguments.get(&(resource, attr.to_string()))?;
         let node = self.resources[resource]
             .properties
