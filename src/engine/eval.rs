@@ -11,9 +11,10 @@ use crate::dsl::ast::{CmpOp, Expr, ExprKind, PathStep};
 use crate::engine::env::Env;
 use crate::engine::quantify::quantify;
 use crate::engine::{builtins, refs};
+use crate::graph::intrinsic::truthiness;
 use crate::graph::resolve::Ctx;
 use crate::graph::value::{Facts, V, Val};
-use crate::node::{Kind, truthiness};
+use crate::node::Kind;
 
 pub struct Eval<'a, 'g> {
     pub ctx: &'a Ctx<'g>,

@@ -7,9 +7,10 @@
 //! parameter). A name the deployment generates (a role without `RoleName`) is a per-resource
 //! token instead (see `generated_name`): it is unknown, but it is not another resource's name.
 
+use crate::graph::intrinsic::{SubPart, sub_parts};
 use crate::graph::resolve::{Ctx, getatt_parts};
 use crate::graph::value::{Facts, V};
-use crate::node::{Kind, Node, SubPart, sub_parts};
+use crate::node::{Kind, Node};
 
 /// Brackets a generated name: `\u{E003}` logical id `\u{E004}`.
 pub const GENERATED_OPEN: char = '\u{E003}';

@@ -5,7 +5,9 @@
 pub mod arn;
 pub mod base64_text;
 pub mod deps;
+pub mod intrinsic;
 pub mod json_text;
+pub mod link;
 pub mod names;
 pub mod resolve;
 pub mod value;

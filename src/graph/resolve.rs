@@ -8,9 +8,10 @@ use std::rc::Rc;
 
 use typed_arena::Arena;
 
+use crate::graph::intrinsic::{SubPart, sub_parts};
 use crate::graph::value::{Facts, V, Val, fill_holes, hole};
 use crate::graph::{Graph, arn, names};
-use crate::node::{Kind, Node, SubPart, sub_parts};
+use crate::node::{Kind, Node};
 use crate::source::Span;
 
 /// The resource and attribute of a `Fn::GetAtt` argument: `[Res, Attr]` or `"Res.Attr"`.

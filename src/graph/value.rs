@@ -11,7 +11,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::rc::Rc;
 
-use crate::node::{Node, truthiness};
+use crate::graph::intrinsic::truthiness;
+use crate::node::Node;
 use crate::source::Span;
 
 /// An assumption a value depends on: (`Condition` name or deploy-time input, value).

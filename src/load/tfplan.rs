@@ -4,14 +4,16 @@
 //! that `after_unknown` marks become `Kind::Unknown`; references written in `configuration`
 //! become `Ref`/`Fn::GetAtt` nodes (IDs are unknown before apply, so the configuration is
 //! often the only place that says which resource an attribute points at); `bindings` then
-//! renames types and attributes. Edges are added by the CloudFormation linker.
+//! renames types and attributes. Edges are added by `graph::link`, as for templates.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::bindings::{self, Binding, Conf, Field, RefMode, Shape};
+use crate::graph::link::{Declared, link};
+use crate::graph::resolve::getatt_parts;
 use crate::graph::{Graph, Partial, Provider, Resource, names, node_key};
-use crate::load::{LoadError, cfn};
+use crate::load::LoadError;
 use crate::node::{Entry, Kind, Node};
 use crate::source::{SourceFile, Span};
 
@@ -32,9 +34,11 @@ pub fn build(source: Arc<SourceFile>, root: &Node) -> Result<Graph, LoadError> {
         plan.build_resource(p, &mut built);
     }
     fold(&mut built);
-    let section = link_section(&built);
     let bound: Vec<_> = built.iter().map(|b| b.bound).collect();
-    let resources = built.into_iter().map(|b| b.resource).collect();
+    let (resources, depends_on): (Vec<_>, Vec<_>) = built
+        .into_iter()
+        .map(|b| (b.resource, b.depends_on))
+        .unzip();
     let mut graph = Graph::new(
         source,
         Provider::Terraform,
@@ -45,7 +49,14 @@ pub fn build(source: Arc<SourceFile>, root: &Node) -> Result<Graph, LoadError> {
     );
     graph.outputs = plan.outputs();
     graph.arguments = arguments(&graph, &bound);
-    cfn::link(&mut graph, &section);
+    let declared: Vec<Declared> = depends_on
+        .iter()
+        .map(|d| Declared {
+            depends_on: d.as_ref(),
+            condition: None,
+        })
+        .collect();
+    link(&mut graph, &declared);
     mark_partial(&mut graph, &bound);
     Ok(graph)
 }
@@ -1082,7 +1093,7 @@ fn fold_target(built: &[Built], n: &Node, rtype: &str) -> Option<usize> {
     if let Some((func, arg)) = n.intrinsic() {
         let address = match func {
             "Ref" => arg.as_str(),
-            "Fn::GetAtt" => cfn::getatt_parts(arg).0,
+            "Fn::GetAtt" => getatt_parts(arg).0,
             _ => None,
         }?;
         return built
@@ -1122,7 +1133,7 @@ fn append(props: &mut Node, key: &str, value: Node) {
 fn same_value(a: &Node, b: &Node) -> bool {
     let target = |n: &Node| match n.intrinsic() {
         Some(("Ref", arg)) => arg.as_str().map(String::from),
-        Some(("Fn::GetAtt", arg)) => cfn::getatt_parts(arg).0.map(String::from),
+        Some(("Fn::GetAtt", arg)) => getatt_parts(arg).0.map(String::from),
         _ => None,
     };
     match (a.as_str(), b.as_str()) {
@@ -1179,37 +1190,6 @@ fn arguments(graph: &Graph, bound: &[Option<Bound>]) -> HashMap<(usize, String),
         }
     }
     out
-}
-
-/// The shape `cfn::link` walks: `{address: {Properties, DependsOn}}`, in graph order.
-fn link_section(built: &[Built]) -> Node {
-    let entries = built
-        .iter()
-        .map(|b| {
-            let r = &b.resource;
-            let mut body = Vec::new();
-            if let Some(p) = &r.properties {
-                body.push(Entry {
-                    key: "Properties".to_string(),
-                    key_span: p.span.clone(),
-                    value: p.clone(),
-                });
-            }
-            if let Some(d) = &b.depends_on {
-                body.push(Entry {
-                    key: "DependsOn".to_string(),
-                    key_span: d.span.clone(),
-                    value: d.clone(),
-                });
-            }
-            Entry {
-                key: r.id.clone(),
-                key_span: r.id_span.clone(),
-                value: Node::map(r.id_span.clone(), body),
-            }
-        })
-        .collect();
-    Node::map(0..0, entries)
 }
 
 #[cfg(test)]

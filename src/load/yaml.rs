@@ -249,7 +249,10 @@ impl Builder<'_> {
             "!Condition" => "Condition".to_string(),
             t if t.starts_with("!!") || t.starts_with("tag:yaml.org,2002:") => return node,
             t => match t.strip_prefix('!') {
-                Some(name) if crate::node::INTRINSICS.contains(&format!("Fn::{name}").as_str()) => {
+                Some(name)
+                    if crate::graph::intrinsic::INTRINSICS
+                        .contains(&format!("Fn::{name}").as_str()) =>
+                {
                     format!("Fn::{name}")
                 }
                 _ => t.to_string(),
