@@ -32,11 +32,11 @@ pub mod parameters;
 pub mod refs;
 pub mod resources;
 pub mod sg_allows;
-pub mod subnet_egress;
 pub mod sum;
 pub mod text;
 pub mod trusts;
 pub mod type_of;
+pub mod unknown;
 pub mod upper;
 pub mod user_data;
 
@@ -91,6 +91,7 @@ impl Builtin {
 pub const ALL: &[Builtin] = &[
     exists::BUILTIN,
     known::BUILTIN,
+    unknown::BUILTIN,
     count::BUILTIN,
     list::BUILTIN,
     minus::BUILTIN,
@@ -116,7 +117,6 @@ pub const ALL: &[Builtin] = &[
     image_os::BUILTIN,
     user_data::BUILTIN,
     ecs_cluster::BUILTIN,
-    subnet_egress::BUILTIN,
     distinct::BUILTIN,
     nacl_allows::BUILTIN,
     nacl_denials::BUILTIN,
