@@ -1,5 +1,5 @@
 //! One whole lint of an in-memory file: load (as YAML, or as JSON for a leading `{`), every
-//! built-in rule, suppressions, and all four output formats.
+//! built-in rule, suppressions, and every output format.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -14,6 +14,10 @@ use libfuzzer_sys::fuzz_target;
 static PROGRAM: LazyLock<Program> =
     LazyLock::new(|| Program::load(&[]).expect("built-in rules load"));
 
+/// Made once: finding the repository root for URIs asks git.
+static SARIF: LazyLock<render::sarif::Options> =
+    LazyLock::new(|| render::sarif::Options::for_run(&PROGRAM, None));
+
 fn collect(outcome: Outcome, report: &mut Report) {
     match outcome {
         Outcome::Skipped => {}
@@ -22,7 +26,7 @@ fn collect(outcome: Outcome, report: &mut Report) {
             let findings = ecslint::engine::run(&PROGRAM, &graph);
             report
                 .findings
-                .extend(suppress::apply(&graph, findings, &Selection::default()));
+                .extend(suppress::apply(&graph, findings, &Selection::default()).findings);
         }
         Outcome::Failed { source, errors } => {
             report.errors.extend(errors.into_iter().map(|e| FileError {
@@ -49,12 +53,10 @@ fuzz_target!(|data: &[u8]| {
     collect(load::load(name, data.to_vec()), &mut report);
     report.sort();
     let info = render::RuleInfo::all(&PROGRAM);
-    let human = render::human::Options {
-        color: false,
-        width: 100,
-    };
+    let human = render::human::Options::plain(100);
     let _ = render::human::render(&report, &human);
     let _ = render::json::render(&report);
-    let _ = render::sarif::render(&report, &info);
+    let _ = render::sarif::render(&report, &SARIF);
+    let _ = render::concise::render(&report);
     let _ = render::github::render(&report, &info);
 });
