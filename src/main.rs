@@ -293,8 +293,10 @@ fn main() -> ExitCode {
         dirs.push(dir);
     }
     let color = use_color(cli.color, std::io::stderr().is_terminal());
-    let program = match Program::load(&dirs) {
-        Ok(p) => p,
+    // Kept until the process exits, never freed: dropping the rule program's expression
+    // trees costs more than linting a small template, and the system reclaims it anyway.
+    let program: &'static Program = match Program::load(&dirs) {
+        Ok(p) => Box::leak(Box::new(p)),
         Err(errors) => {
             eprint!("{}", rule_errors(&errors, color));
             return ExitCode::from(2);
