@@ -308,13 +308,13 @@ fn main() -> ExitCode {
     match &cli.command {
         Some(Command::Rules { format }) => {
             return print(&match format {
-                ListFormat::Text => explain::list(&program),
-                ListFormat::Json => explain::list_json(&program),
+                ListFormat::Text => explain::list(program),
+                ListFormat::Json => explain::list_json(program),
             });
         }
-        Some(Command::Explain { query }) => return print(&explain::explain(&program, query)),
+        Some(Command::Explain { query }) => return print(&explain::explain(program, query)),
         Some(Command::Test { dir }) => {
-            let (out, ok) = ecslint::ruletest::run_dir(&program, dir);
+            let (out, ok) = ecslint::ruletest::run_dir(program, dir);
             print(&out);
             return if ok {
                 ExitCode::SUCCESS
@@ -403,7 +403,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     if let Some(code) = &cli.trace {
-        return trace(&program, code, &cli.paths, &opts);
+        return trace(program, code, &cli.paths, &opts);
     }
     if let Some(Command::Graph {
         file,
@@ -415,7 +415,7 @@ fn main() -> ExitCode {
             GraphFormat::Mermaid => ecslint::graph_render::Format::Mermaid,
             GraphFormat::Dot => ecslint::graph_render::Format::Dot,
         };
-        return match ecslint::graph_render::draw(file, resource.as_deref(), format, &program, &opts)
+        return match ecslint::graph_render::draw(file, resource.as_deref(), format, program, &opts)
         {
             Ok(text) => print(&text),
             Err(e) => {
@@ -424,7 +424,7 @@ fn main() -> ExitCode {
             }
         };
     }
-    let (mut report, skipped) = lint::run_listing_skipped(&cli.paths, &program, &opts);
+    let (mut report, skipped) = lint::run_listing_skipped(&cli.paths, program, &opts);
     if cli.verbose {
         for path in &skipped {
             eprintln!(
@@ -451,7 +451,7 @@ fn main() -> ExitCode {
         let all_dirs = cli.paths.iter().all(|p| p.is_dir());
         eprint!("{}", render::human::nothing_checked(&paths, all_dirs));
     }
-    let sarif = render::sarif::Options::for_run(&program, cli.sarif_root.as_deref());
+    let sarif = render::sarif::Options::for_run(program, cli.sarif_root.as_deref());
     if let Some(path) = &cli.sarif_file
         && let Err(e) = render::sarif::write_file(path, &report, &sarif)
     {
@@ -460,8 +460,8 @@ fn main() -> ExitCode {
     }
     let out = match cli.format {
         _ if cli.statistics => match cli.format {
-            Format::Json => ecslint::statistics::json(&report, &rule_infos(&program)),
-            _ => ecslint::statistics::text(&report, &rule_infos(&program)),
+            Format::Json => ecslint::statistics::json(&report, &rule_infos(program)),
+            _ => ecslint::statistics::text(&report, &rule_infos(program)),
         },
         Format::Human => {
             let out = render::human::render(&report, &human(std::io::stdout().is_terminal()));
@@ -470,7 +470,7 @@ fn main() -> ExitCode {
         Format::Concise => render::concise::render(&report),
         Format::Json => render::json::render(&report),
         Format::Sarif => render::sarif::render(&report, &sarif),
-        Format::Github => render::github::render(&report, &rule_infos(&program)),
+        Format::Github => render::github::render(&report, &rule_infos(program)),
     };
     match &cli.output_file {
         Some(path) => {
