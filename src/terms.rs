@@ -88,14 +88,14 @@ struct Attribute {
     rtype: &'static str,
     cfn: String,
     tf: String,
-    decoder: Option<Decoder>,
+    decoder: Option<&'static Decoder>,
 }
 
 fn table() -> &'static [Attribute] {
     static TABLE: OnceLock<Vec<Attribute>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut out = Vec::new();
-        for b in bindings::BINDINGS {
+        for b in bindings::all() {
             flatten(b.cfn, b.fields, "", "", &mut out);
             for c in b.children {
                 flatten(c.cfn, c.fields, "", "", &mut out);
@@ -171,7 +171,7 @@ fn one(
 
 /// A CloudFormation value as Terraform writes it: the value whose decoding gives it (`ENABLED`
 /// is `true` for a bool the table spells out), bare numbers and bools, quoted strings.
-fn tf_value(v: &str, decoder: Option<Decoder>) -> String {
+fn tf_value(v: &str, decoder: Option<&'static Decoder>) -> String {
     if let Some(decode) = decoder {
         for candidate in ["true", "false"] {
             let value = Node::scalar(0..0, candidate, true);
@@ -186,7 +186,9 @@ fn tf_value(v: &str, decoder: Option<Decoder>) -> String {
                 },
                 tf: "",
             };
-            if decode(&input).and_then(|n| n.as_str().map(str::to_string)) == Some(v.to_string()) {
+            if (decode.run)(&input).and_then(|n| n.as_str().map(str::to_string))
+                == Some(v.to_string())
+            {
                 return candidate.to_string();
             }
         }

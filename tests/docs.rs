@@ -1,6 +1,7 @@
 //! The rule documentation pages (`docs/rules/<CODE>.md`, the URL every finding links to) and
 //! the README's rule table are generated from the rule headers, the function reference in
-//! docs/rules.md from the built-in registry, and the stored built-in program
+//! docs/rules.md from the built-in registry, docs/terraform.md from the Terraform binding table
+//! (`bindings/aws.toml`), and the stored built-in program
 //! (`src/dsl/builtin.postcard`) from the rule files. These tests fail when they are out of
 //! date; `UPDATE_DOCS=1 cargo test --test docs` rewrites them.
 
@@ -95,6 +96,11 @@ fn rule_docs_and_the_readme_table_are_current() {
         &text[end..]
     );
     check(&rules_doc, &want, &mut stale);
+    check(
+        &root().join("docs/terraform.md"),
+        &ecslint::bindings::reference::page(),
+        &mut stale,
+    );
     assert!(
         stale.is_empty(),
         "out of date (run UPDATE_DOCS=1 cargo test --test docs): {stale:?}"

@@ -89,9 +89,9 @@ pub(super) fn split_children(
 }
 
 /// Resources that CloudFormation has no type for are folded into the resource they modify
-/// (`bindings::FOLDS`): an attachment's policy ARN joins the role's `ManagedPolicyArns`.
+/// (`bindings::folds`): an attachment's policy ARN joins the role's `ManagedPolicyArns`.
 pub(super) fn fold(built: &mut [Built]) {
-    for rule in bindings::FOLDS {
+    for rule in bindings::folds() {
         for i in 0..built.len() {
             let Some(source) = built.get(i).filter(|b| b.tf_key == rule.tf) else {
                 continue;
