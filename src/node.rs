@@ -97,6 +97,13 @@ impl Node {
         }
     }
 
+    pub fn seq(span: Span, items: Vec<Node>) -> Node {
+        Node {
+            span,
+            kind: Kind::Seq(items),
+        }
+    }
+
     pub fn unknown(span: Span, reason: impl Into<String>) -> Node {
         Node {
             span,

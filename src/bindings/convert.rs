@@ -36,7 +36,7 @@ fn convert(shape: &'static Shape, input: &Input) -> Option<Node> {
     match shape {
         Value => value.cloned(),
         List => value.map(|v| match v.kind {
-            Kind::Scalar(_) | Kind::Map(_) => seq(v.span.clone(), vec![v.clone()]),
+            Kind::Scalar(_) | Kind::Map(_) => Node::seq(v.span.clone(), vec![v.clone()]),
             _ => v.clone(),
         }),
         Block(fields) => {
@@ -60,9 +60,9 @@ fn convert(shape: &'static Shape, input: &Input) -> Option<Node> {
                         .enumerate()
                         .map(|(i, item)| block(fields, item, input.conf.nested(input.tf, i)))
                         .collect();
-                    Some(seq(v.span.clone(), maps))
+                    Some(Node::seq(v.span.clone(), maps))
                 }
-                Kind::Map(_) => Some(seq(
+                Kind::Map(_) => Some(Node::seq(
                     v.span.clone(),
                     vec![block(fields, v, input.conf.nested(input.tf, 0))],
                 )),
@@ -122,13 +122,6 @@ fn insert_path(entries: &mut Vec<Entry>, path: &str, value: Node, key_span: Span
     }) = entries.get_mut(pos)
     {
         insert_path(inner, rest, value, key_span);
-    }
-}
-
-pub(super) fn seq(span: Span, items: Vec<Node>) -> Node {
-    Node {
-        span,
-        kind: Kind::Seq(items),
     }
 }
 

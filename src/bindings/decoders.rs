@@ -6,7 +6,6 @@ use crate::node::{Entry, Kind, Node};
 use crate::source::Span;
 
 use super::Input;
-use super::convert::seq;
 
 /// A conversion of one attribute, under the name the table knows it by.
 pub struct Decoder {
@@ -221,7 +220,7 @@ fn one_item_list(input: &Input) -> Option<Node> {
     let value = input.value.filter(|v| !v.is_null())?;
     Some(match value.kind {
         Kind::Seq(_) | Kind::Unknown(_) => value.clone(),
-        _ => seq(value.span.clone(), vec![value.clone()]),
+        _ => Node::seq(value.span.clone(), vec![value.clone()]),
     })
 }
 
@@ -358,7 +357,7 @@ fn sg_rules(input: &Input, group_key: &str, prefix_list_key: &str) -> Option<Nod
             out.push(Node::map(rule.span.clone(), entries));
         }
     }
-    Some(seq(value.span.clone(), out))
+    Some(Node::seq(value.span.clone(), out))
 }
 
 /// The `port` of a target group's `health_check` block (the provider plans `traffic-port`

@@ -226,32 +226,28 @@ impl Walker<'_> {
                 }
             }
             "Fn::FindInMap" => {
-                if let Some(m) = arg.items().first().and_then(Node::as_str) {
-                    self.push(
-                        path,
-                        node,
-                        Target::Mapping(m.to_string()),
-                        EdgeKind::FindInMap,
-                    );
-                }
-                for item in arg.items().iter().skip(1) {
-                    self.walk(item, path.to_string());
-                }
+                self.first_names(arg, node, path, Target::Mapping, EdgeKind::FindInMap);
             }
-            "Fn::If" => {
-                if let Some(c) = arg.items().first().and_then(Node::as_str) {
-                    self.push(
-                        path,
-                        node,
-                        Target::Condition(c.to_string()),
-                        EdgeKind::Condition,
-                    );
-                }
-                for item in arg.items().iter().skip(1) {
-                    self.walk(item, path.to_string());
-                }
-            }
+            "Fn::If" => self.first_names(arg, node, path, Target::Condition, EdgeKind::Condition),
             _ => self.walk_opaque(arg, path),
+        }
+    }
+
+    /// `[name, ...]` arguments whose first item names a mapping or condition: an edge to it,
+    /// then the other items walked.
+    fn first_names(
+        &mut self,
+        arg: &Node,
+        node: &Node,
+        path: &str,
+        target: fn(String) -> Target,
+        kind: EdgeKind,
+    ) {
+        if let Some(name) = arg.items().first().and_then(Node::as_str) {
+            self.push(path, node, target(name.to_string()), kind);
+        }
+        for item in arg.items().iter().skip(1) {
+            self.walk(item, path.to_string());
         }
     }
 }

@@ -163,7 +163,7 @@ pub(super) fn append(props: &mut Node, key: &str, value: Node) {
         None => entries.push(Entry {
             key: key.to_string(),
             key_span: value.span.clone(),
-            value: seq(value.span.clone(), vec![value]),
+            value: Node::seq(value.span.clone(), vec![value]),
         }),
     }
 }

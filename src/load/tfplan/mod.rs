@@ -157,13 +157,6 @@ struct Scope<'a, 'k> {
     key: Option<&'a str>,
 }
 
-fn seq(span: Span, items: Vec<Node>) -> Node {
-    Node {
-        span,
-        kind: Kind::Seq(items),
-    }
-}
-
 /// The binding maps only some properties of a type: the others may be set in AWS all the
 /// same, so the maps it built read them as unknown, not absent.
 fn mark_partial(graph: &mut Graph, bound: &[Option<Bound>]) {

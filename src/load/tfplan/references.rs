@@ -49,7 +49,7 @@ impl<'a> Plan<'a> {
                                 self.resolve(scope, None, ui, item_expr(block_expr, i), path)
                             })
                             .collect();
-                        Some(seq(u.span.clone(), items))
+                        Some(Node::seq(u.span.clone(), items))
                     }
                     None => None,
                 },
@@ -120,7 +120,7 @@ impl<'a> Plan<'a> {
                 self.resolve(scope, Some(item), unknown.get(i), item_expr(expr, i), path)
             })
             .collect();
-        seq(span, resolved)
+        Node::seq(span, resolved)
     }
 
     /// Puts the resources that a leaf expression references in place of the value.
@@ -152,7 +152,10 @@ impl<'a> Plan<'a> {
                 self.known_reference(&refs, &s.text, &node.span)
                     .unwrap_or(node),
             ),
-            Kind::Seq(items) => Some(seq(node.span.clone(), self.list_references(items, &refs))),
+            Kind::Seq(items) => Some(Node::seq(
+                node.span.clone(),
+                self.list_references(items, &refs),
+            )),
             _ => Some(node),
         }
     }
@@ -206,12 +209,12 @@ impl<'a> Plan<'a> {
             .collect();
         let one_resource = refs.len() == 1;
         match mode {
-            RefMode::List => Some(seq(span, all)),
+            RefMode::List => Some(Node::seq(span, all)),
             // One resource without an instance key in a single value: with several
             // instances (count/for_each) the first is taken, as a representative.
             RefMode::Scalar if one_resource => all.into_iter().next(),
             RefMode::Any if all.len() == 1 => all.into_iter().next(),
-            RefMode::Any => Some(seq(span, all)),
+            RefMode::Any => Some(Node::seq(span, all)),
             // Several resources for one value (a conditional or interpolation): unknown.
             RefMode::Scalar | RefMode::Content => None,
         }
@@ -284,7 +287,7 @@ impl<'a> Plan<'a> {
             None => ("Ref", target),
             Some(a) => (
                 "Fn::GetAtt",
-                seq(
+                Node::seq(
                     span.clone(),
                     vec![target, Node::scalar(span.clone(), a, false)],
                 ),
@@ -463,7 +466,7 @@ impl<'a> Plan<'a> {
                 span.get_or_insert_with(|| d.span.clone());
             }
         }
-        span.map(|span| seq(span, items))
+        span.map(|span| Node::seq(span, items))
     }
 
     /// `depends_on` addresses as a CloudFormation `DependsOn` list.
@@ -477,7 +480,7 @@ impl<'a> Plan<'a> {
                 items.extend(addresses.map(|r| Node::scalar(d.span.clone(), r.address, false)));
             }
         }
-        seq(list.span.clone(), items)
+        Node::seq(list.span.clone(), items)
     }
 }
 
