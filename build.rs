@@ -32,14 +32,28 @@ fn main() {
         );
     }
     out.push_str("];\n");
+    let hash = language_hash(&dir, &names);
     let _ = writeln!(
         out,
-        "/// Identifies the rule files and the rule language this binary is built from.\npub const BUILTIN_HASH: u64 = {:#018x};",
-        language_hash(&dir, &names)
+        "/// Identifies the rule files and the rule language this binary is built from.\npub const BUILTIN_HASH: u64 = {hash:#018x};"
     );
+    stored_program(hash);
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_rules.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
+}
+
+/// The stored built-in program, `src/dsl/stored_program.rs`, is compiled in
+/// (`cfg(ecslint_stored)`) only when its first line names the hash of this build's rule files
+/// and rule language: a stale one may not even compile against a changed syntax tree.
+fn stored_program(hash: u64) {
+    println!("cargo::rustc-check-cfg=cfg(ecslint_stored)");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/dsl/stored_program.rs");
+    println!("cargo:rerun-if-changed={}", path.display());
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    if text.lines().next() == Some(&format!("// BUILTIN_HASH {hash:#018x}")) {
+        println!("cargo:rustc-cfg=ecslint_stored");
+    }
 }
 
 /// The Terraform binding table, `bindings/aws.toml`, as JSON for `src/bindings/table.rs`: the
@@ -68,7 +82,9 @@ fn language_hash(rules: &Path, names: &[String]) -> u64 {
     let mut sources: Vec<_> = std::fs::read_dir(&dsl)
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
-    sources.retain(|p| p.extension().is_some_and(|x| x == "rs"));
+    // The stored program is made from the rest, not part of it.
+    sources
+        .retain(|p| p.extension().is_some_and(|x| x == "rs") && !p.ends_with("stored_program.rs"));
     sources.sort();
     files.extend(sources);
     files.push(root.join("grammar/ecslint.pest"));

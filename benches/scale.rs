@@ -96,13 +96,13 @@ fn per_rule(graph: &ecslint::graph::Graph) -> Vec<(String, Duration)> {
         .expect("rules load")
         .rules
         .iter()
-        .map(|r| r.code.clone())
+        .map(|r| r.code.to_string())
         .collect();
     let mut out: Vec<(String, Duration)> = codes
         .into_iter()
         .map(|code| {
             let mut program = Program::load(&[]).expect("rules load");
-            program.rules.retain(|r| r.code == code);
+            program.rules.retain(|r| r.code == code.as_str());
             let t = Instant::now();
             engine::run(&program, graph);
             (code, t.elapsed())

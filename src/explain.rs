@@ -73,7 +73,7 @@ pub fn explain(program: &Program, query: &str) -> String {
             "relation {}({}) in {}\n\n{}\n",
             r.name,
             r.params.join(", "),
-            r.source.path,
+            r.source.path(),
             if r.doc.is_empty() {
                 "(no comment)"
             } else {
@@ -137,7 +137,7 @@ pub fn search<'p>(program: &'p Program, query: &str) -> Vec<&'p Rule> {
                     hits
                 }
             };
-            (score > 0).then_some((score, r))
+            (score > 0).then_some((score, &**r))
         })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(&b.1.code)));
@@ -181,13 +181,13 @@ pub fn relation_reference(program: &Program) -> String {
     let mut relations: Vec<_> = program.relations.values().collect();
     relations.sort_by(|a, b| {
         a.source
-            .path
-            .cmp(&b.source.path)
+            .path()
+            .cmp(b.source.path())
             .then(a.span.start.cmp(&b.span.start))
     });
     let mut out = String::from("| relation | in | what it gives |\n|---|---|---|\n");
     for r in relations {
-        let file = r.source.path.rsplit('/').next().unwrap_or_default();
+        let file = r.source.path().rsplit('/').next().unwrap_or_default();
         let _ = writeln!(
             out,
             "| `{}({})` | {file} | {} |",
@@ -217,6 +217,27 @@ pub fn function_reference() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `ecslint rules` lines up code, severity, name and summary in columns.
+    #[test]
+    fn the_rule_list_is_in_columns() {
+        let program = Program::load(&[]).expect("built-in rules load");
+        let text = list(&program);
+        let ecs001 = text
+            .lines()
+            .find(|l| l.starts_with("ECS001"))
+            .expect("ECS001");
+        assert!(
+            ecs001.starts_with("ECS001  error    task-arch-mismatch                       A task"),
+            "{ecs001}"
+        );
+        for line in text.lines().filter(|l| l.len() > 58) {
+            let slug = line[17..].split(' ').next().unwrap_or_default();
+            if slug.len() < 40 {
+                assert_eq!(&line[56..58], "  ", "{line}");
+            }
+        }
+    }
 
     #[test]
     fn explain_prints_a_built_in_and_the_reference_lists_every_one() {

@@ -451,9 +451,10 @@ fn main() -> ExitCode {
         let all_dirs = cli.paths.iter().all(|p| p.is_dir());
         eprint!("{}", render::human::nothing_checked(&paths, all_dirs));
     }
-    let sarif = render::sarif::Options::for_run(program, cli.sarif_root.as_deref());
+    // The rule descriptions and repository root of SARIF, made only when SARIF is written.
+    let sarif = || render::sarif::Options::for_run(program, cli.sarif_root.as_deref());
     if let Some(path) = &cli.sarif_file
-        && let Err(e) = render::sarif::write_file(path, &report, &sarif)
+        && let Err(e) = render::sarif::write_file(path, &report, &sarif())
     {
         eprintln!("error: cannot write {}: {e}", path.display());
         return ExitCode::from(2);
@@ -469,7 +470,7 @@ fn main() -> ExitCode {
         }
         Format::Concise => render::concise::render(&report),
         Format::Json => render::json::render(&report),
-        Format::Sarif => render::sarif::render(&report, &sarif),
+        Format::Sarif => render::sarif::render(&report, &sarif()),
         Format::Github => render::github::render(&report, &rule_infos(program)),
     };
     match &cli.output_file {

@@ -121,7 +121,7 @@ pub fn run_dir(program: &Program, dir: &Path) -> (String, bool) {
     let rules: Vec<&str> = program
         .rules
         .iter()
-        .filter(|r| in_dir(&r.source.path))
+        .filter(|r| in_dir(r.source.path()))
         .map(|r| r.code.as_str())
         .collect();
     if rules.is_empty() {

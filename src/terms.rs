@@ -254,7 +254,8 @@ mod tests {
         let program = crate::dsl::Program::load(&[]).expect("rules load");
         let mut bad = Vec::new();
         for r in &program.rules {
-            let mut rest = r.source.text.as_str();
+            let file = r.source.file();
+            let mut rest = file.text.as_str();
             while let Some(start) = rest.find(OPEN) {
                 let after = &rest[start + OPEN.len()..];
                 let Some(end) = after.find(CLOSE) else { break };

@@ -83,7 +83,7 @@ fn every_rule_has_cases_that_fire_and_near_misses() {
     let program = Program::load(&[]).expect("built-in rules load");
     let mut missing = Vec::new();
     for rule in &program.rules {
-        let dir = testdata().join(&rule.code);
+        let dir = testdata().join(rule.code.as_str());
         for (sub, least) in [
             ("fires", 2),
             ("passes", 2),

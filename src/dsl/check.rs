@@ -71,28 +71,33 @@ pub fn program(p: &Program) -> Vec<RuleError> {
     let mut errors = Vec::new();
     let mut codes: HashMap<&str, &Rule> = HashMap::new();
     for r in &p.rules {
+        let source = r.source.file();
         if let Some(first) = codes.insert(&r.code, r) {
             errors.push(err(
-                &r.source,
+                &source,
                 head(r),
-                &format!("rule code {} is also used in {}", r.code, first.source.path),
+                &format!(
+                    "rule code {} is also used in {}",
+                    r.code,
+                    first.source.path()
+                ),
             ));
         }
         for (ty, span) in r.types.iter().zip(&r.type_spans) {
-            type_name(ty, span, &r.source, &mut errors);
+            type_name(ty, span, &source, &mut errors);
         }
-        let mut scope: HashSet<String> = HashSet::from([r.var.clone()]);
+        let mut scope: HashSet<Str> = HashSet::from([r.var.clone()]);
         for step in &r.steps {
             match step {
                 Step::Let { name, expr } => {
-                    names(p, expr, &scope, &r.source, &mut errors);
+                    names(p, expr, &scope, &source, &mut errors);
                     scope.insert(name.clone());
                 }
-                Step::Where(e) => names(p, e, &scope, &r.source, &mut errors),
+                Step::Where(e) => names(p, e, &scope, &source, &mut errors),
                 Step::Deny(d) => {
-                    names(p, &d.cond, &scope, &r.source, &mut errors);
+                    names(p, &d.cond, &scope, &source, &mut errors);
                     if let Some(at) = &d.at {
-                        names(p, at, &scope, &r.source, &mut errors);
+                        names(p, at, &scope, &source, &mut errors);
                     }
                     let texts = d
                         .labels
@@ -102,7 +107,7 @@ pub fn program(p: &Program) -> Vec<RuleError> {
                         .chain(&d.at_label)
                         .chain(&d.help);
                     for (e, _) in &d.labels {
-                        names(p, e, &scope, &r.source, &mut errors);
+                        names(p, e, &scope, &source, &mut errors);
                     }
                     for t in texts {
                         for part in &t.parts {
@@ -110,7 +115,7 @@ pub fn program(p: &Program) -> Vec<RuleError> {
                                 && !scope.contains(v)
                             {
                                 errors.push(err(
-                                    &r.source,
+                                    &source,
                                     t.span.clone(),
                                     &format!("`{{{v}}}` names nothing bound here"),
                                 ));
@@ -122,11 +127,12 @@ pub fn program(p: &Program) -> Vec<RuleError> {
         }
     }
     for rel in p.relations.values() {
-        let scope: HashSet<String> = rel.params.iter().cloned().collect();
-        names(p, &rel.body, &scope, &rel.source, &mut errors);
+        let source = rel.source.file();
+        let scope: HashSet<Str> = rel.params.iter().cloned().collect();
+        names(p, &rel.body, &scope, &source, &mut errors);
         if let Some(span) = recursion(p, rel) {
             errors.push(err(
-                &rel.source,
+                &source,
                 span,
                 &format!(
                     "relation `{}` calls itself; relations cannot recurse",
@@ -143,7 +149,7 @@ pub fn program(p: &Program) -> Vec<RuleError> {
 fn names(
     p: &Program,
     e: &Expr,
-    scope: &HashSet<String>,
+    scope: &HashSet<Str>,
     src: &Arc<SourceFile>,
     errors: &mut Vec<RuleError>,
 ) {
@@ -165,7 +171,7 @@ fn names(
 fn check_node(
     p: &Program,
     e: &Expr,
-    scope: &HashSet<String>,
+    scope: &HashSet<Str>,
     src: &Arc<SourceFile>,
     errors: &mut Vec<RuleError>,
 ) {
@@ -248,7 +254,7 @@ fn check_node(
 /// `x` is the `each` variable, a `let` bound to `=> Type` or `<= Type`, or such an expression.
 pub fn unmapped_reads(r: &Rule) -> Vec<RuleError> {
     let mut typed: HashMap<&str, Vec<&str>> = HashMap::new();
-    typed.insert(&r.var, r.types.iter().map(String::as_str).collect());
+    typed.insert(&r.var, r.types.iter().map(Str::as_str).collect());
     let mut found: Vec<(&str, String, &'static str, Span)> = Vec::new();
     for step in &r.steps {
         let decides = match step {
@@ -276,7 +282,7 @@ pub fn unmapped_reads(r: &Rule) -> Vec<RuleError> {
                 "The Terraform binding of `{tf}` does not map `{path}`: in a plan it is unknown, \
                  and rules do not fire on what they cannot know. Templates are checked as usual"
             );
-            RuleError::new(&r.source, span, message)
+            RuleError::new(&r.source.file(), span, message)
                 .with_help(help)
                 .as_warning()
         })
@@ -467,16 +473,16 @@ fn depth(p: &Program) -> Vec<RuleError> {
             }
         });
     }
-    let mut names: Vec<&String> = p.relations.keys().collect();
+    let mut names: Vec<&Str> = p.relations.keys().collect();
     names.sort();
     for name in names {
-        let rel = &p.relations[name];
+        let rel = &p.relations[name.as_str()];
         if depths[name.as_str()] > MAX_DEPTH && !called.contains(name.as_str()) {
             let msg = format!(
                 "relation `{}` nests more than {MAX_DEPTH} expressions and relation calls deep",
                 rel.name
             );
-            errors.push(err(&rel.source, rel.span.clone(), &msg));
+            errors.push(err(&rel.source.file(), rel.span.clone(), &msg));
         }
     }
     if !errors.is_empty() {
@@ -487,7 +493,7 @@ fn depth(p: &Program) -> Vec<RuleError> {
             if expr_depth(e, &depths) > MAX_DEPTH {
                 let msg =
                     format!("expression nested more than {MAX_DEPTH} deep (relations included)");
-                errors.push(err(&r.source, e.span.clone(), &msg));
+                errors.push(err(&r.source.file(), e.span.clone(), &msg));
             }
         }
     }
@@ -513,7 +519,7 @@ fn rule_exprs(r: &Rule) -> Vec<&Expr> {
 /// still being measured (recursion, reported by `recursion`) counts as depth 0.
 fn relation_depths(p: &Program) -> HashMap<&str, usize> {
     let mut done: HashMap<&str, usize> = HashMap::new();
-    let mut names: Vec<&str> = p.relations.keys().map(String::as_str).collect();
+    let mut names: Vec<&str> = p.relations.keys().map(Str::as_str).collect();
     names.sort();
     for start in names {
         // (relation, callees pushed yet): a relation is measured once its callees are.

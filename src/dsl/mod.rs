@@ -91,8 +91,8 @@ impl Diagnostic for RuleError {
 /// Every rule and relation, checked and ready to run.
 #[derive(Debug, Default)]
 pub struct Program {
-    pub rules: Vec<ast::Rule>,
-    pub relations: HashMap<String, ast::Relation>,
+    pub rules: Vec<ast::Ptr<ast::Rule>>,
+    pub relations: HashMap<ast::Str, ast::Ptr<ast::Relation>>,
     /// What is doubtful in the user's rules, though they load (`check::unmapped_reads`).
     pub warnings: Vec<RuleError>,
 }
@@ -122,14 +122,15 @@ impl Program {
         if files.is_empty() {
             return Ok(builtin);
         }
-        let builtin_codes: HashSet<String> = builtin.rules.iter().map(|r| r.code.clone()).collect();
+        let builtin_codes: HashSet<ast::Str> =
+            builtin.rules.iter().map(|r| r.code.clone()).collect();
         let mut program = builtin.with_sources(files)?;
         // The built-in rules' reads are known (see the test `built_in_unmapped_reads`).
         let warnings: Vec<RuleError> = program
             .rules
             .iter()
             .filter(|r| !builtin_codes.contains(&r.code))
-            .flat_map(check::unmapped_reads)
+            .flat_map(|r| check::unmapped_reads(r))
             .collect();
         program.warnings.extend(warnings);
         Ok(program)
@@ -144,8 +145,10 @@ impl Program {
         let mut program = Program::from_sources(files)?;
         // Built-in rules link to their documentation page; a user's rule only to its own `url`.
         for rule in &mut program.rules {
-            if rule.url.is_none() {
-                rule.url = Some(format!("{DOCS_URL}/{}.md", rule.code));
+            if let ast::Ptr::Owned(rule) = rule
+                && rule.url.is_none()
+            {
+                rule.url = Some(format!("{DOCS_URL}/{}.md", rule.code).into());
             }
         }
         Ok(program)
@@ -165,12 +168,13 @@ impl Program {
             match parse::parse(&source) {
                 Ok(parsed) => {
                     errors.extend(check::file_name(&source, &parsed.rules));
-                    self.rules.extend(parsed.rules);
+                    self.rules
+                        .extend(parsed.rules.into_iter().map(ast::Ptr::new));
                     for r in parsed.relations {
                         if let Some(problem) = relation_clash(&self, &r) {
                             errors.push(problem);
                         } else {
-                            self.relations.insert(r.name.clone(), r);
+                            self.relations.insert(r.name.clone(), ast::Ptr::new(r));
                         }
                     }
                 }
@@ -190,6 +194,7 @@ impl Program {
         self.rules
             .iter()
             .find(|r| r.code.eq_ignore_ascii_case(code))
+            .map(|r| &**r)
     }
 }
 
@@ -198,7 +203,7 @@ impl Program {
 /// built-in) would quietly change every rule that calls `x`.
 fn relation_clash(program: &Program, r: &ast::Relation) -> Option<RuleError> {
     let message = if let Some(first) = program.relations.get(&r.name) {
-        let at = first.source.location(first.name_span.start);
+        let at = first.source.file().location(first.name_span.start);
         format!("relation `{}` is defined twice: here and at {at}", r.name)
     } else if crate::engine::builtins::find(&r.name).is_some() {
         format!("relation `{}` has the name of a built-in function", r.name)
@@ -207,7 +212,7 @@ fn relation_clash(program: &Program, r: &ast::Relation) -> Option<RuleError> {
     };
     let help = "Relations of every rule file, the built-in `rules/_relations.ecsl` included, share \
                 one namespace with the built-in functions; rename this one";
-    Some(RuleError::new(&r.source, r.name_span.clone(), message).with_help(help))
+    Some(RuleError::new(&r.source.file(), r.name_span.clone(), message).with_help(help))
 }
 
 fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
@@ -501,7 +506,7 @@ mod tests {
         let reads: Vec<String> = program
             .rules
             .iter()
-            .flat_map(check::unmapped_reads)
+            .flat_map(|r| check::unmapped_reads(r))
             .map(|w| w.message)
             .collect();
         let silent = "which Terraform plans do not map; the rule is silent on plans";
@@ -578,7 +583,7 @@ mod tests {
         let mut named: Vec<&str> = program
             .rules
             .iter()
-            .flat_map(|r| r.types.iter().map(String::as_str))
+            .flat_map(|r| r.types.iter().map(ast::Str::as_str))
             .collect();
         let bodies = program.relations.values().map(|r| &r.body);
         let rule_exprs = program.rules.iter().flat_map(|r| {

@@ -110,20 +110,20 @@ impl Build<'_> {
                     name = c.as_str().to_string();
                     name_span = span_of(&c);
                 }
-                G::params => params = c.into_inner().map(|i| i.as_str().to_string()).collect(),
+                G::params => params = c.into_inner().map(|i| i.as_str().into()).collect(),
                 G::expr => body = Some(self.expr(c)),
                 _ => {}
             }
         }
         Relation {
-            doc: comment_above(&self.source.text, span.start),
-            name,
-            params,
+            doc: comment_above(&self.source.text, span.start).into(),
+            name: name.into(),
+            params: params.into(),
             body: body.unwrap_or(Expr {
                 kind: ExprKind::Null,
                 span: span.clone(),
             }),
-            source: self.source.clone(),
+            source: Origin::File(self.source.clone()),
             span,
             name_span,
         }
@@ -132,29 +132,31 @@ impl Build<'_> {
     fn rule(&self, p: Pair<G>) -> Result<Rule, RuleError> {
         let span = span_of(&p);
         let mut rule = Rule {
-            code: String::new(),
-            slug: String::new(),
+            code: Str::default(),
+            slug: Str::default(),
             severity: Severity::Error,
-            summary: String::new(),
+            summary: Str::default(),
             symptom: None,
-            symptoms: Vec::new(),
+            symptoms: Seq::default(),
             fix: None,
             docs: None,
             url: None,
-            source: self.source.clone(),
+            source: Origin::File(self.source.clone()),
             span: span.clone(),
-            var: String::new(),
-            types: Vec::new(),
-            type_spans: Vec::new(),
-            steps: Vec::new(),
+            var: Str::default(),
+            types: Seq::default(),
+            type_spans: Seq::default(),
+            steps: Seq::default(),
         };
+        let (mut symptoms, mut type_names, mut type_spans, mut steps) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut have_severity = false;
         // Label sets by name, as written: each deny that uses one builds its own copy.
         let mut label_sets: std::collections::HashMap<String, Vec<Pair<G>>> = Default::default();
         for c in p.into_inner() {
             match c.as_rule() {
-                G::code => rule.code = c.as_str().to_string(),
-                G::slug => rule.slug = c.as_str().to_string(),
+                G::code => rule.code = c.as_str().into(),
+                G::slug => rule.slug = c.as_str().into(),
                 G::header => {
                     let Some(h) = c.into_inner().next() else {
                         continue;
@@ -162,14 +164,14 @@ impl Build<'_> {
                     if h.as_rule() == G::named_symptom {
                         let mut inner = h.into_inner();
                         if let (Some(name), Some(text)) = (inner.next(), inner.next()) {
-                            let name = name.as_str().to_string();
-                            if rule.symptoms.iter().any(|(n, _)| *n == name) {
+                            let name: Str = name.as_str().into();
+                            if symptoms.iter().any(|(n, _)| *n == name) {
                                 return Err(self.err(
                                     span_of(&text),
                                     format!("symptom `{name}` is declared twice"),
                                 ));
                             }
-                            rule.symptoms.push((name, unquote(text.as_str())));
+                            symptoms.push((name, unquote(text.as_str()).into()));
                         }
                         continue;
                     }
@@ -185,24 +187,24 @@ impl Build<'_> {
                     };
                     let value = unquote(text.as_str());
                     match key.as_str() {
-                        "summary" => rule.summary = value,
-                        "symptom" => rule.symptom = Some(value),
-                        "fix" => rule.fix = Some(value),
-                        "docs" => rule.docs = Some(dedent(&value)),
-                        "url" => rule.url = Some(value),
+                        "summary" => rule.summary = value.into(),
+                        "symptom" => rule.symptom = Some(value.into()),
+                        "fix" => rule.fix = Some(value.into()),
+                        "docs" => rule.docs = Some(dedent(&value).into()),
+                        "url" => rule.url = Some(value.into()),
                         _ => {}
                     }
                 }
                 G::each => {
                     let mut inner = c.into_inner();
                     if let Some(v) = inner.next() {
-                        rule.var = v.as_str().to_string();
+                        rule.var = v.as_str().into();
                     }
                     if let Some(types) = inner.next() {
                         for t in types.into_inner() {
-                            rule.types.push(t.as_str().to_string());
+                            type_names.push(t.as_str().into());
                             let span = t.as_span();
-                            rule.type_spans.push(span.start()..span.end());
+                            type_spans.push(span.start()..span.end());
                         }
                     }
                 }
@@ -211,14 +213,14 @@ impl Build<'_> {
                     let (Some(name), Some(e)) = (inner.next(), inner.next()) else {
                         continue;
                     };
-                    rule.steps.push(Step::Let {
-                        name: name.as_str().to_string(),
+                    steps.push(Step::Let {
+                        name: name.as_str().into(),
                         expr: self.expr(e),
                     });
                 }
                 G::where_step => {
                     if let Some(e) = c.into_inner().next() {
-                        rule.steps.push(Step::Where(self.expr(e)));
+                        steps.push(Step::Where(self.expr(e)));
                     }
                 }
                 G::labels_step => {
@@ -227,12 +229,14 @@ impl Build<'_> {
                         label_sets.insert(name.as_str().to_string(), inner.collect());
                     }
                 }
-                G::deny_step => rule
-                    .steps
-                    .push(Step::Deny(Box::new(self.deny(c, &label_sets)?))),
+                G::deny_step => steps.push(Step::Deny(Ptr::new(self.deny(c, &label_sets)?))),
                 _ => {}
             }
         }
+        rule.symptoms = symptoms.into();
+        rule.types = type_names.into();
+        rule.type_spans = type_spans.into();
+        rule.steps = steps.into();
         self.check_symptoms(&mut rule)?;
         if !have_severity {
             return Err(self.err(
@@ -287,7 +291,7 @@ impl Build<'_> {
         }
         if !rule.symptoms.is_empty() {
             let texts: Vec<&str> = rule.symptoms.iter().map(|(_, t)| t.as_str()).collect();
-            rule.symptom = Some(texts.join(" | "));
+            rule.symptom = Some(texts.join(" | ").into());
         }
         Ok(())
     }
@@ -308,12 +312,13 @@ impl Build<'_> {
             message: None,
             at: None,
             at_label: None,
-            labels: Vec::new(),
+            labels: Seq::default(),
             help: None,
             symptom: None,
             severity: None,
             span,
         };
+        let mut labels = Vec::new();
         for c in inner {
             let kind = c.as_rule();
             let mut parts = c.into_inner();
@@ -324,13 +329,13 @@ impl Build<'_> {
                     d.at = parts.next().map(|e| self.expr(e));
                     d.at_label = parts.next().map(|t| self.text(t));
                 }
-                G::symptom_clause => d.symptom = parts.next().map(|n| n.as_str().to_string()),
+                G::symptom_clause => d.symptom = parts.next().map(|n| n.as_str().into()),
                 G::severity_clause => {
                     d.severity = parts.next().and_then(|l| Severity::parse(l.as_str()))
                 }
                 G::label_clause => {
                     if let (Some(e), Some(t)) = (parts.next(), parts.next()) {
-                        d.labels.push((self.expr(e), self.text(t)));
+                        labels.push((self.expr(e), self.text(t)));
                     }
                 }
                 G::labels_clause => {
@@ -344,20 +349,21 @@ impl Build<'_> {
                     for label in set {
                         let mut parts = label.clone().into_inner();
                         if let (Some(e), Some(t)) = (parts.next(), parts.next()) {
-                            d.labels.push((self.expr(e), self.text(t)));
+                            labels.push((self.expr(e), self.text(t)));
                         }
                     }
                 }
                 _ => {}
             }
         }
+        d.labels = labels.into();
         Ok(d)
     }
 
     fn text(&self, p: Pair<G>) -> Text {
         let span = span_of(&p);
         Text {
-            parts: placeholders(&unquote(p.as_str())),
+            parts: placeholders(&unquote(p.as_str())).into(),
             span,
         }
     }
@@ -392,7 +398,7 @@ impl Build<'_> {
                 let first = it.next().map(|c| self.expr(c));
                 match (first, it.next()) {
                     (Some(v), Some(cond)) => {
-                        mk(ExprKind::Guard(Box::new(v), Box::new(self.expr(cond))))
+                        mk(ExprKind::Guard(Ptr::new(v), Ptr::new(self.expr(cond))))
                     }
                     (Some(v), None) => v,
                     _ => mk(ExprKind::Null),
@@ -405,7 +411,7 @@ impl Build<'_> {
                 };
                 let mut e = self.expr(last);
                 for _ in 0..nots {
-                    e = mk(ExprKind::Not(Box::new(e)));
+                    e = mk(ExprKind::Not(Ptr::new(e)));
                 }
                 e
             }
@@ -427,9 +433,9 @@ impl Build<'_> {
                     _ => CmpOp::Matches,
                 };
                 mk(ExprKind::Cmp(
-                    Box::new(self.expr(a)),
+                    Ptr::new(self.expr(a)),
                     op,
-                    Box::new(self.expr(b)),
+                    Ptr::new(self.expr(b)),
                 ))
             }
             G::follow => {
@@ -447,15 +453,15 @@ impl Build<'_> {
                         let inner = t.into_inner().next()?;
                         let span = inner.as_span();
                         (inner.as_rule() == G::type_name).then(|| TypeName {
-                            name: inner.as_str().to_string(),
+                            name: inner.as_str().into(),
                             span: span.start()..span.end(),
                         })
                     });
                     let kind = if is_back {
-                        let path = parts.next().map(|p| p.as_str().to_string());
-                        ExprKind::Back(Box::new(e), ty, path)
+                        let path = parts.next().map(|p| p.as_str().into());
+                        ExprKind::Back(Ptr::new(e), ty, path)
                     } else {
-                        ExprKind::Forward(Box::new(e), ty)
+                        ExprKind::Forward(Ptr::new(e), ty)
                     };
                     e = Expr {
                         kind,
@@ -474,7 +480,7 @@ impl Build<'_> {
                 if steps.is_empty() {
                     base
                 } else {
-                    mk(ExprKind::Path(Box::new(base), steps))
+                    mk(ExprKind::Path(Ptr::new(base), steps.into()))
                 }
             }
             G::call => {
@@ -490,7 +496,7 @@ impl Build<'_> {
                     && let ExprKind::Var(x) = &var.kind
                 {
                     let x = x.clone();
-                    let cond = args.pop().map(Box::new);
+                    let cond = args.pop().map(Ptr::new);
                     let over = args.pop().and_then(|mut b| {
                         match std::mem::replace(&mut b.kind, ExprKind::Null) {
                             ExprKind::Cmp(_, _, over) => Some(over),
@@ -502,27 +508,27 @@ impl Build<'_> {
                     }
                     return mk(ExprKind::Null);
                 }
-                mk(ExprKind::Call(name, args))
+                mk(ExprKind::Call(name.into(), args.into()))
             }
             G::var => mk(ExprKind::Var(
                 children
                     .first()
                     .map(|c| c.as_str())
                     .unwrap_or_default()
-                    .to_string(),
+                    .into(),
             )),
             G::list => mk(ExprKind::List(
                 children.into_iter().map(|c| self.expr(c)).collect(),
             )),
-            G::string => mk(ExprKind::Str(unquote(
-                self.source.text.get(span.clone()).unwrap_or_default(),
-            ))),
+            G::string => mk(ExprKind::Str(
+                unquote(self.source.text.get(span.clone()).unwrap_or_default()).into(),
+            )),
             G::number => mk(ExprKind::Num(
                 self.source
                     .text
                     .get(span.clone())
                     .unwrap_or_default()
-                    .to_string(),
+                    .into(),
             )),
             G::boolean => mk(ExprKind::Bool(
                 self.source
@@ -561,11 +567,11 @@ fn path_step(p: Pair<G>) -> PathStep {
         }
     });
     match kind {
-        G::descend => PathStep::Descend(text.unwrap_or_default()),
+        G::descend => PathStep::Descend(text.unwrap_or_default().into()),
         G::values => PathStep::Values,
         G::any_index => PathStep::AnyIndex,
         G::index => PathStep::Index(text.and_then(|t| t.parse().ok()).unwrap_or(0)),
-        _ => PathStep::Field(text.unwrap_or_default()),
+        _ => PathStep::Field(text.unwrap_or_default().into()),
     }
 }
 
@@ -632,15 +638,15 @@ pub fn placeholders(s: &str) -> Vec<TextPart> {
             '{' => {
                 let name: String = chars.by_ref().take_while(|&c| c != '}').collect();
                 if !lit.is_empty() {
-                    parts.push(TextPart::Lit(std::mem::take(&mut lit)));
+                    parts.push(TextPart::Lit(std::mem::take(&mut lit).into()));
                 }
-                parts.push(TextPart::Var(name.trim().to_string()));
+                parts.push(TextPart::Var(name.trim().into()));
             }
             c => lit.push(c),
         }
     }
     if !lit.is_empty() {
-        parts.push(TextPart::Lit(lit));
+        parts.push(TextPart::Lit(lit.into()));
     }
     parts
 }

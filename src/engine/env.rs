@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use crate::dsl::ast::Str;
 use crate::graph::value::Val;
 
 /// Bindings as a shared list, newest first. A rule binds one variable per `let` for every
@@ -12,7 +13,7 @@ use crate::graph::value::Val;
 pub struct Env<'g>(Option<Rc<Binding<'g>>>);
 
 struct Binding<'g> {
-    name: String,
+    name: Str,
     value: Val<'g>,
     rest: Env<'g>,
 }
@@ -29,18 +30,19 @@ impl<'g> Env<'g> {
         None
     }
 
-    /// These bindings and `name` bound to `value`.
-    pub fn with(&self, name: &str, value: Val<'g>) -> Env<'g> {
+    /// These bindings and `name` bound to `value`. A name of the built-in program is a
+    /// borrowed string: binding it copies nothing.
+    pub fn with(&self, name: &Str, value: Val<'g>) -> Env<'g> {
         Env(Some(Rc::new(Binding {
-            name: name.to_string(),
+            name: name.clone(),
             value,
             rest: self.clone(),
         })))
     }
 }
 
-impl<'g> FromIterator<(String, Val<'g>)> for Env<'g> {
-    fn from_iter<I: IntoIterator<Item = (String, Val<'g>)>>(items: I) -> Env<'g> {
+impl<'g> FromIterator<(Str, Val<'g>)> for Env<'g> {
+    fn from_iter<I: IntoIterator<Item = (Str, Val<'g>)>>(items: I) -> Env<'g> {
         items
             .into_iter()
             .fold(Env::default(), |env, (name, value)| env.with(&name, value))
@@ -67,9 +69,10 @@ mod tests {
 
     #[test]
     fn later_bindings_hide_earlier_ones_and_rows_share_the_rest() {
-        let base = Env::default().with("a", Val::str("1"));
-        let row1 = base.with("b", Val::str("2"));
-        let row2 = base.with("a", Val::str("3"));
+        let name = |n: &'static str| Str::borrowed(n);
+        let base = Env::default().with(&name("a"), Val::str("1"));
+        let row1 = base.with(&name("b"), Val::str("2"));
+        let row2 = base.with(&name("a"), Val::str("3"));
         let text = |e: &Env, n: &str| match e.get(n).map(|v| &v.v) {
             Some(crate::graph::value::V::Str(s, _)) => Some(s.to_string()),
             _ => None,
@@ -85,7 +88,7 @@ mod tests {
     fn a_hundred_thousand_bindings_drop_without_overflow() {
         let mut env = Env::default();
         for i in 0..100_000 {
-            env = env.with(&format!("v{i}"), Val::absent());
+            env = env.with(&format!("v{i}").into(), Val::absent());
         }
         assert!(env.get("v0").is_some());
         drop(env);

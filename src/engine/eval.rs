@@ -1,7 +1,6 @@
 //! Expression evaluation: every expression yields a set of alternative values; conditions
 //! yield booleans (or unknowns) that keep the facts they depend on.
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -91,8 +90,8 @@ impl<'a, 'g> Eval<'a, 'g> {
 
     fn eval_inner(&self, e: &Expr, env: &Env<'g>) -> Vals<'g> {
         match &e.kind {
-            ExprKind::Str(s) => vec![Val::str(s.clone())],
-            ExprKind::Num(n) => vec![Val::new(V::Str(Cow::Owned(n.clone()), true))],
+            ExprKind::Str(s) => vec![Val::str(s.cow())],
+            ExprKind::Num(n) => vec![Val::new(V::Str(n.cow(), true))],
             ExprKind::Bool(b) => vec![Val::bool(*b)],
             ExprKind::Null => vec![Val::absent()],
             ExprKind::List(items) => {

@@ -260,10 +260,10 @@ fn finding<'g>(
         });
     let message = match &deny.message {
         Some(t) => fill(ctx, t, env),
-        None => rule.summary.clone(),
+        None => rule.summary.to_string(),
     };
     Finding {
-        code: rule.code.clone(),
+        code: rule.code.to_string(),
         severity: deny.severity.unwrap_or(rule.severity),
         message,
         source: graph.source.clone(),
@@ -277,9 +277,9 @@ fn finding<'g>(
             .help
             .as_ref()
             .map(|t| fill(ctx, t, env))
-            .or_else(|| rule.fix.clone()),
+            .or_else(|| rule.fix.as_ref().map(|f| f.to_string())),
         symptom: rule.symptom_of(deny).map(str::to_string),
-        url: rule.url.clone(),
+        url: rule.url.as_ref().map(|u| u.to_string()),
         primary_label: deny.at_label.as_ref().map(|t| fill(ctx, t, env)),
         provider: graph.provider,
     }
@@ -334,7 +334,7 @@ fn fill<'g>(ctx: &Ctx<'g>, text: &Text, env: &Env<'g>) -> String {
     text.parts
         .iter()
         .map(|p| match p {
-            TextPart::Lit(s) => s.clone(),
+            TextPart::Lit(s) => s.to_string(),
             TextPart::Var(name) => env.get(name).map(|v| ctx.display(v)).unwrap_or_default(),
         })
         .collect()

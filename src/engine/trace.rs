@@ -45,11 +45,11 @@ pub(super) fn step<'g>(
                 Ok(())
             }
             Step::Deny(d) => {
-                let line = rule.source.line_col(d.span.start).0;
+                let line = rule.source.file().line_col(d.span.start).0;
                 let _ = writeln!(
                     out,
                     "  {tag}deny ({}:{line}) {}: {}",
-                    rule.source.path,
+                    rule.source.path(),
                     source(rule, &d.cond),
                     truths(&eval.eval(&d.cond, &row.env))
                 );
@@ -114,7 +114,8 @@ fn why<'g>(
 
 /// An expression as written in the rule file, on one line.
 fn source(rule: &Rule, e: &Expr) -> String {
-    let text = rule.source.text.get(e.span.clone()).unwrap_or_default();
+    let file = rule.source.file();
+    let text = file.text.get(e.span.clone()).unwrap_or_default();
     // A span can run over a comment that follows the expression.
     let code: Vec<&str> = text.lines().map(without_comment).collect();
     let one_line = code

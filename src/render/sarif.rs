@@ -55,12 +55,12 @@ impl Options {
             .rules
             .iter()
             .map(|r| RuleDoc {
-                code: r.code.clone(),
-                slug: r.slug.clone(),
-                summary: r.summary.clone(),
-                fix: r.fix.clone(),
-                symptom: r.symptom.clone(),
-                url: r.url.clone(),
+                code: r.code.to_string(),
+                slug: r.slug.to_string(),
+                summary: r.summary.to_string(),
+                fix: r.fix.as_ref().map(|t| t.to_string()),
+                symptom: r.symptom.as_ref().map(|t| t.to_string()),
+                url: r.url.as_ref().map(|t| t.to_string()),
                 severity: Some(r.severity),
                 markdown: Some(crate::explain::page(r)),
             })
