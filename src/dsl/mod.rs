@@ -6,7 +6,7 @@ pub mod check;
 pub mod parse;
 pub mod stored;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -92,7 +92,8 @@ impl Diagnostic for RuleError {
 #[derive(Debug, Default)]
 pub struct Program {
     pub rules: Vec<ast::Ptr<ast::Rule>>,
-    pub relations: HashMap<ast::Str, ast::Ptr<ast::Relation>>,
+    /// Looked up by every call a rule makes (foldhash: see `graph::FastMap`).
+    pub relations: foldhash::HashMap<ast::Str, ast::Ptr<ast::Relation>>,
     /// What is doubtful in the user's rules, though they load (`check::unmapped_reads`).
     pub warnings: Vec<RuleError>,
 }

@@ -1,4 +1,4 @@
-// BUILTIN_HASH 0x9d5e3e1ac0a68814
+// BUILTIN_HASH 0xc3a2083746ffc864
 // The built-in program, made from rules/ by `ecslint::dsl::stored::encode`; do not edit.
 // Remake it with `UPDATE_DOCS=1 cargo test --locked --test docs`.
 

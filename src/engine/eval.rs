@@ -346,10 +346,20 @@ impl<'a, 'g> Eval<'a, 'g> {
     fn call(&self, name: &str, args: &[Expr], env: &Env<'g>) -> Vals<'g> {
         let vals: Vec<Vals<'g>> = args.iter().map(|a| self.eval(a, env)).collect();
         let Some(rel) = self.program.relations.get(name) else {
-            return self.memoized(name, &vals, |vals| {
-                builtins::call(self.ctx, name, vals.to_vec())
-            });
+            return self.memoized(name, vals, |vals| builtins::call(self.ctx, name, vals));
         };
+        // One value per argument, the usual case, is one combination, bound without copies.
+        if vals.iter().all(|a| a.len() == 1) {
+            return self.memoized(name, vals, |vals| {
+                let env: Env<'g> = rel
+                    .params
+                    .iter()
+                    .cloned()
+                    .zip(vals.into_iter().flatten())
+                    .collect();
+                self.eval(&rel.body, &env)
+            });
+        }
         // Bind each parameter to each value of its argument, in every combination.
         let mut combos: Vec<Vec<Val<'g>>> = vec![Vec::new()];
         for arg in &vals {
@@ -368,7 +378,7 @@ impl<'a, 'g> Eval<'a, 'g> {
             .into_iter()
             .flat_map(|combo| {
                 let single: Vec<Vals<'g>> = combo.iter().map(|v| vec![v.clone()]).collect();
-                self.memoized(name, &single, |_| {
+                self.memoized(name, single, |_| {
                     let env: Env<'g> = rel
                         .params
                         .iter()
@@ -385,8 +395,8 @@ impl<'a, 'g> Eval<'a, 'g> {
     fn memoized(
         &self,
         name: &str,
-        args: &[Vals<'g>],
-        compute: impl FnOnce(&[Vals<'g>]) -> Vals<'g>,
+        args: Vec<Vals<'g>>,
+        compute: impl FnOnce(Vec<Vals<'g>>) -> Vals<'g>,
     ) -> Vals<'g> {
         let key: Option<Vec<ArgKey>> = args
             .iter()

@@ -13,6 +13,10 @@ pub mod resolve;
 pub mod value;
 
 use std::collections::HashMap;
+
+/// The graph's own indexes, looked up for every reference a rule follows: foldhash is several
+/// times faster than the standard library's SipHash on short keys, and randomly seeded.
+type FastMap<K, V> = foldhash::HashMap<K, V>;
 use std::sync::Arc;
 
 use crate::node::Node;
@@ -116,14 +120,14 @@ pub struct Graph {
     /// `aws_ecs_cluster_capacity_providers.x.cluster_name` stands for what `cluster_name`
     /// refers to (the cluster), not for the association. Empty for CloudFormation, whose
     /// `Fn::GetAtt` attributes are outputs of the resource.
-    pub arguments: HashMap<(usize, String), &'static str>,
+    pub arguments: FastMap<(usize, String), &'static str>,
     /// Property maps that hold only some of their keys (see `Partial`), by the address of
     /// their node. Filled in once the resources are in place; the graph never moves them.
-    partial: HashMap<usize, Partial>,
-    by_id: HashMap<String, usize>,
-    by_type: HashMap<String, Vec<usize>>,
-    by_name: HashMap<String, Vec<usize>>,
-    params_by_name: HashMap<String, usize>,
+    partial: FastMap<usize, Partial>,
+    by_id: FastMap<String, usize>,
+    by_type: FastMap<String, Vec<usize>>,
+    by_name: FastMap<String, Vec<usize>>,
+    params_by_name: FastMap<String, usize>,
     out_edges: Vec<Vec<usize>>,
     in_edges: Vec<Vec<usize>>,
 }
@@ -141,10 +145,10 @@ impl Graph {
         let mut g = Graph {
             source,
             provider,
-            by_id: HashMap::new(),
-            by_type: HashMap::new(),
-            by_name: HashMap::new(),
-            params_by_name: HashMap::new(),
+            by_id: FastMap::default(),
+            by_type: FastMap::default(),
+            by_name: FastMap::default(),
+            params_by_name: FastMap::default(),
             out_edges: vec![Vec::new(); resources.len()],
             in_edges: vec![Vec::new(); resources.len()],
             resources,
@@ -153,8 +157,8 @@ impl Graph {
             conditions,
             outputs: None,
             edges: Vec::new(),
-            arguments: HashMap::new(),
-            partial: HashMap::new(),
+            arguments: FastMap::default(),
+            partial: FastMap::default(),
         };
         for (i, r) in g.resources.iter().enumerate() {
             g.by_id.insert(r.id.clone(), i);

@@ -187,8 +187,11 @@ fn mark_partial(graph: &mut Graph, bound: &[Option<Bound>]) {
 
 /// The arguments set by a reference that other resources can read back (see
 /// `Graph::arguments`): plain top-level attributes whose property is a `Ref`/`Fn::GetAtt`.
-fn arguments(graph: &Graph, bound: &[Option<Bound>]) -> HashMap<(usize, String), &'static str> {
-    let mut out = HashMap::new();
+fn arguments(
+    graph: &Graph,
+    bound: &[Option<Bound>],
+) -> foldhash::HashMap<(usize, String), &'static str> {
+    let mut out = foldhash::HashMap::default();
     for (i, b) in bound.iter().enumerate() {
         let (Some((fields, _, _)), Some(props)) = (b, &graph.resources[i].properties) else {
             continue;
