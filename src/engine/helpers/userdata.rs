@@ -9,7 +9,9 @@
 
 use std::sync::LazyLock;
 
-use regex::bytes::Regex;
+// Fixed ASCII patterns over short lines: regex-lite builds each in a small fraction of what
+// the full engine's automata cost, which a start that reads user data would otherwise pay.
+use regex_lite::Regex;
 
 const PLACEHOLDER_OPEN: char = '\u{E000}';
 const PLACEHOLDER_CLOSE: char = '\u{E001}';
@@ -273,30 +275,30 @@ fn unknown(reason: &str) -> ClusterSetting {
 
 /// A pipe into a shell: `| bash`, `|sh`, `| sudo -E bash`, `| /bin/bash`.
 static PIPE_TO_SHELL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)\|\s*(sudo\s+(-\S+\s+)*)?(\S*/)?(ba|z|da|k)?sh\b").expect("static regex")
+    Regex::new(r"\|\s*(sudo\s+(-\S+\s+)*)?(\S*/)?(ba|z|da|k)?sh\b").expect("static regex")
 });
 /// Running a command's output as code: `source <(...)`, `. <(...)`, `bash <(...)`,
 /// `bash -c "$(...)"`, `eval "$(...)"`.
 static RUNS_OUTPUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?-u)(^|[\s;&|(])(eval|source|\.|(ba|z|da|k)?sh(\s+-c)?)\s+["']?(\$\(|`|<\()"#)
+    Regex::new(r#"(^|[\s;&|(])(eval|source|\.|(ba|z|da|k)?sh(\s+-c)?)\s+["']?(\$\(|`|<\()"#)
         .expect("static regex")
 });
 /// Commands that fetch something from outside the user data.
 static DOWNLOAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i-u)\b(curl|wget)\b|\baws\s+s3\s+(cp|sync)\b|\baws\s+s3api\s+get-object\b|\b(Read-S3Object|Copy-S3Object|Invoke-WebRequest|Invoke-RestMethod|iwr|Start-BitsTransfer)\b",
+        r"(?i)\b(curl|wget)\b|\baws\s+s3\s+(cp|sync)\b|\baws\s+s3api\s+get-object\b|\b(Read-S3Object|Copy-S3Object|Invoke-WebRequest|Invoke-RestMethod|iwr|Start-BitsTransfer)\b",
     )
     .expect("static regex")
 });
 /// Signs that what a download fetched becomes the agent configuration or gets run. (A plain
 /// `$(curl ...)`, as used to query instance metadata, is not one.)
 static RUNS_DOWNLOAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)ecs\.config|\.(sh|bash|ps1|py)\b|\b(iex|Invoke-Expression)\b")
+    Regex::new(r"(?i)ecs\.config|\.(sh|bash|ps1|py)\b|\b(iex|Invoke-Expression)\b")
         .expect("static regex")
 });
 /// Start of a heredoc: `<<EOF`, `<<-'EOF'`, `<< "END"`.
 static HEREDOC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?-u)<<-?\s*['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?"#).expect("static regex")
+    Regex::new(r#"<<-?\s*['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?"#).expect("static regex")
 });
 
 fn scan_part(body: &str, state: &mut ClusterSetting) {
@@ -330,9 +332,7 @@ fn scan_part(body: &str, state: &mut ClusterSetting) {
             in_write_files_ecs_config = path.contains("ecs.config");
         }
         if heredoc_end.is_none() && line.contains("ecs.config") {
-            heredoc_end = HEREDOC
-                .captures(line.as_bytes())
-                .map(|c| String::from_utf8_lossy(&c[1]).into_owned());
+            heredoc_end = HEREDOC.captures(line).map(|c| c[1].to_string());
         }
         scan_line(
             line,
@@ -363,11 +363,10 @@ fn scan_line(
         *state = unknown("the user data runs cfn-init, whose metadata can write ecs.config");
         return;
     }
-    let bytes = line.as_bytes();
-    let downloads = DOWNLOAD.is_match(bytes);
-    if PIPE_TO_SHELL.is_match(bytes)
-        || RUNS_OUTPUT.is_match(bytes)
-        || (downloads && RUNS_DOWNLOAD.is_match(bytes))
+    let downloads = DOWNLOAD.is_match(line);
+    if PIPE_TO_SHELL.is_match(line)
+        || RUNS_OUTPUT.is_match(line)
+        || (downloads && RUNS_DOWNLOAD.is_match(line))
     {
         *state = unknown("the user data runs or installs content it downloads");
         return;
