@@ -2,7 +2,7 @@
 //!
 //! A tree is either parsed from a user's rule file (owned) or the built-in program, which is
 //! Rust data in the binary (`stored`): its strings, lists and children are `'static`
-//! borrows, so a start loads it without one allocation. `Str`, `Seq` and `Ptr` hold either.
+//! borrows, so a start builds no tree to load it. `Str`, `Seq` and `Ptr` hold either.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -1,6 +1,6 @@
 //! The built-in rules, parsed and checked ahead of time and kept in the binary as Rust data
 //! (`stored_program.rs`): the program is a static tree of borrowed strings and lists, so a
-//! start builds nothing but the table of relations by name.
+//! start builds only the list of rules and the table of relations by name.
 //!
 //! The stored program is compiled in only when it was made from exactly the rule files and
 //! rule-language sources this binary is built from: build.rs hashes both into `BUILTIN_HASH`
