@@ -348,9 +348,9 @@ impl<'a, 'g> Eval<'a, 'g> {
         let Some(rel) = self.program.relations.get(name) else {
             return self.memoized(name, vals, |vals| builtins::call(self.ctx, name, vals));
         };
-        // One value per argument, the usual case, is one combination, bound without copies.
-        if vals.iter().all(|a| a.len() == 1) {
-            return self.memoized(name, vals, |vals| {
+        // One value per parameter: the body evaluated with them bound, remembered.
+        let bound = |vals: Vec<Vals<'g>>| {
+            self.memoized(name, vals, |vals| {
                 let env: Env<'g> = rel
                     .params
                     .iter()
@@ -358,7 +358,11 @@ impl<'a, 'g> Eval<'a, 'g> {
                     .zip(vals.into_iter().flatten())
                     .collect();
                 self.eval(&rel.body, &env)
-            });
+            })
+        };
+        // One value per argument, the usual case, is one combination, bound without copies.
+        if vals.iter().all(|a| a.len() == 1) {
+            return bound(vals);
         }
         // Bind each parameter to each value of its argument, in every combination.
         let mut combos: Vec<Vec<Val<'g>>> = vec![Vec::new()];
@@ -376,18 +380,7 @@ impl<'a, 'g> Eval<'a, 'g> {
         }
         combos
             .into_iter()
-            .flat_map(|combo| {
-                let single: Vec<Vals<'g>> = combo.iter().map(|v| vec![v.clone()]).collect();
-                self.memoized(name, single, |_| {
-                    let env: Env<'g> = rel
-                        .params
-                        .iter()
-                        .cloned()
-                        .zip(combo.iter().cloned())
-                        .collect();
-                    self.eval(&rel.body, &env)
-                })
-            })
+            .flat_map(|combo| bound(combo.into_iter().map(|v| vec![v]).collect()))
             .collect()
     }
 
