@@ -26,7 +26,7 @@ pub fn file_name(source: &Arc<SourceFile>, rules: &[Rule]) -> Vec<RuleError> {
             .iter()
             .map(|r| {
                 err(
-                    source,
+                    &r.source,
                     head(r),
                     "files starting with `_` hold relations, not rules",
                 )
@@ -35,13 +35,13 @@ pub fn file_name(source: &Arc<SourceFile>, rules: &[Rule]) -> Vec<RuleError> {
     }
     let mut errors = Vec::new();
     if rules.len() > 1 {
-        errors.push(err(source, head(&rules[1]), "one rule per file"));
+        errors.push(err(&rules[1].source, head(&rules[1]), "one rule per file"));
     }
     if let Some(r) = rules.first() {
         let expected = format!("{}-{}", r.code, r.slug);
         if name != expected {
             errors.push(err(
-                source,
+                &r.source,
                 head(r),
                 &format!(
                     "a file holding rule {} {} must be named `{expected}.ecsl`",
@@ -57,8 +57,9 @@ fn head(r: &Rule) -> Span {
     r.span.start..(r.span.start + 4).min(r.span.end)
 }
 
-fn err(source: &Arc<SourceFile>, span: Span, msg: &str) -> RuleError {
-    RuleError::new(source, span, msg.to_string())
+/// An error in the file `origin` names; a built-in file's text is made only then.
+fn err(origin: &Origin, span: Span, msg: &str) -> RuleError {
+    RuleError::new(&origin.file(), span, msg.to_string())
 }
 
 pub fn program(p: &Program) -> Vec<RuleError> {
@@ -71,10 +72,9 @@ pub fn program(p: &Program) -> Vec<RuleError> {
     let mut errors = Vec::new();
     let mut codes: HashMap<&str, &Rule> = HashMap::new();
     for r in &p.rules {
-        let source = r.source.file();
         if let Some(first) = codes.insert(&r.code, r) {
             errors.push(err(
-                &source,
+                &r.source,
                 head(r),
                 &format!(
                     "rule code {} is also used in {}",
@@ -84,20 +84,20 @@ pub fn program(p: &Program) -> Vec<RuleError> {
             ));
         }
         for (ty, span) in r.types.iter().zip(&r.type_spans) {
-            type_name(ty, span, &source, &mut errors);
+            type_name(ty, span, &r.source, &mut errors);
         }
         let mut scope: HashSet<Str> = HashSet::from([r.var.clone()]);
         for step in &r.steps {
             match step {
                 Step::Let { name, expr } => {
-                    names(p, expr, &scope, &source, &mut errors);
+                    names(p, expr, &scope, &r.source, &mut errors);
                     scope.insert(name.clone());
                 }
-                Step::Where(e) => names(p, e, &scope, &source, &mut errors),
+                Step::Where(e) => names(p, e, &scope, &r.source, &mut errors),
                 Step::Deny(d) => {
-                    names(p, &d.cond, &scope, &source, &mut errors);
+                    names(p, &d.cond, &scope, &r.source, &mut errors);
                     if let Some(at) = &d.at {
-                        names(p, at, &scope, &source, &mut errors);
+                        names(p, at, &scope, &r.source, &mut errors);
                     }
                     let texts = d
                         .labels
@@ -107,7 +107,7 @@ pub fn program(p: &Program) -> Vec<RuleError> {
                         .chain(&d.at_label)
                         .chain(&d.help);
                     for (e, _) in &d.labels {
-                        names(p, e, &scope, &source, &mut errors);
+                        names(p, e, &scope, &r.source, &mut errors);
                     }
                     for t in texts {
                         for part in &t.parts {
@@ -115,7 +115,7 @@ pub fn program(p: &Program) -> Vec<RuleError> {
                                 && !scope.contains(v)
                             {
                                 errors.push(err(
-                                    &source,
+                                    &r.source,
                                     t.span.clone(),
                                     &format!("`{{{v}}}` names nothing bound here"),
                                 ));
@@ -127,12 +127,11 @@ pub fn program(p: &Program) -> Vec<RuleError> {
         }
     }
     for rel in p.relations.values() {
-        let source = rel.source.file();
         let scope: HashSet<Str> = rel.params.iter().cloned().collect();
-        names(p, &rel.body, &scope, &source, &mut errors);
+        names(p, &rel.body, &scope, &rel.source, &mut errors);
         if let Some(span) = recursion(p, rel) {
             errors.push(err(
-                &source,
+                &rel.source,
                 span,
                 &format!(
                     "relation `{}` calls itself; relations cannot recurse",
@@ -146,13 +145,7 @@ pub fn program(p: &Program) -> Vec<RuleError> {
 
 /// Checks that every variable is bound, every call names a relation or built-in with the
 /// right number of arguments, and the literals that must be well-formed are.
-fn names(
-    p: &Program,
-    e: &Expr,
-    scope: &HashSet<Str>,
-    src: &Arc<SourceFile>,
-    errors: &mut Vec<RuleError>,
-) {
+fn names(p: &Program, e: &Expr, scope: &HashSet<Str>, src: &Origin, errors: &mut Vec<RuleError>) {
     // A quantifier binds its variable in its condition only.
     if let ExprKind::Quant(_, x, over, cond) = &e.kind {
         names(p, over, scope, src, errors);
@@ -172,7 +165,7 @@ fn check_node(
     p: &Program,
     e: &Expr,
     scope: &HashSet<Str>,
-    src: &Arc<SourceFile>,
+    src: &Origin,
     errors: &mut Vec<RuleError>,
 ) {
     match &e.kind {
@@ -341,7 +334,7 @@ fn reads<'a>(
 }
 
 /// A resource type written as a string literal must exist (see `type_name`).
-fn type_literal(e: &Expr, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
+fn type_literal(e: &Expr, src: &Origin, errors: &mut Vec<RuleError>) {
     if let ExprKind::Str(ty) = &e.kind {
         type_name(ty, &e.span, src, errors);
     }
@@ -349,7 +342,7 @@ fn type_literal(e: &Expr, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
 
 /// A resource type a rule names must be one a resource can have: a rule sees only resources
 /// of the exact types it names, so a misspelt one would make it silent everywhere.
-fn type_name(ty: &str, span: &Span, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
+fn type_name(ty: &str, span: &Span, src: &Origin, errors: &mut Vec<RuleError>) {
     if let Some(problem) = type_problem(ty) {
         errors.push(err(src, span.clone(), &problem).with_help(
             "A rule sees only resources of the exact types it names: CloudFormation types, \
@@ -395,7 +388,7 @@ pub fn type_problem(ty: &str) -> Option<String> {
 
 /// A regular expression written as a literal must compile (a computed one is checked when it
 /// is used, and does not match when it does not compile).
-fn regex_literal(e: &Expr, src: &Arc<SourceFile>, errors: &mut Vec<RuleError>) {
+fn regex_literal(e: &Expr, src: &Origin, errors: &mut Vec<RuleError>) {
     let ExprKind::Str(pattern) = &e.kind else {
         return;
     };
@@ -482,7 +475,7 @@ fn depth(p: &Program) -> Vec<RuleError> {
                 "relation `{}` nests more than {MAX_DEPTH} expressions and relation calls deep",
                 rel.name
             );
-            errors.push(err(&rel.source.file(), rel.span.clone(), &msg));
+            errors.push(err(&rel.source, rel.span.clone(), &msg));
         }
     }
     if !errors.is_empty() {
@@ -493,7 +486,7 @@ fn depth(p: &Program) -> Vec<RuleError> {
             if expr_depth(e, &depths) > MAX_DEPTH {
                 let msg =
                     format!("expression nested more than {MAX_DEPTH} deep (relations included)");
-                errors.push(err(&r.source.file(), e.span.clone(), &msg));
+                errors.push(err(&r.source, e.span.clone(), &msg));
             }
         }
     }

@@ -1,4 +1,4 @@
-// BUILTIN_HASH 0x964cab5bb3e43822
+// BUILTIN_HASH 0x44e556affc54855f
 // The built-in program, made from rules/ by `ecslint::dsl::stored::encode`; do not edit.
 // Remake it with `UPDATE_DOCS=1 cargo test --locked --test docs`.
 
